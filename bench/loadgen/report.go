@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strings"
+)
+
+// report is the results file bench/run.sh writes: the machine, the command, every result.
+type report struct {
+	Date    string          `json:"date"`
+	Command string          `json:"command"`
+	Machine json.RawMessage `json:"machine"`
+	Results []Result        `json:"results"`
+}
+
+// reportMain reads the JSON lines of a run (both servers) and writes OUT.json and OUT.md.
+func reportMain(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	in := fs.String("in", "", "JSON lines written by loadgen runs (required)")
+	machine := fs.String("machine", "", "JSON file describing the machine")
+	command := fs.String("command", "", "the command that produced the run")
+	date := fs.String("date", "", "date of the run")
+	out := fs.String("out", "", "output prefix: writes PREFIX.json and PREFIX.md (required)")
+	base := fs.String("base", "node", "server label of the reference")
+	cand := fs.String("cand", "go", "server label of the candidate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" {
+		return fmt.Errorf("-in and -out are required")
+	}
+	data, err := os.ReadFile(*in)
+	if err != nil {
+		return err
+	}
+	rep := report{Date: *date, Command: *command, Machine: json.RawMessage("null")}
+	if *machine != "" {
+		m, err := os.ReadFile(*machine)
+		if err != nil {
+			return err
+		}
+		if !json.Valid(m) {
+			return fmt.Errorf("%s: not valid JSON", *machine)
+		}
+		rep.Machine = bytes.TrimSpace(m)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var r Result
+		if err := json.Unmarshal(line, &r); err != nil {
+			return fmt.Errorf("%s: %w", *in, err)
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out+".json", append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	md := markdown(&rep, *base, *cand)
+	if err := os.WriteFile(*out+".md", []byte(md), 0o644); err != nil {
+		return err
+	}
+	os.Stdout.WriteString(md)
+	return nil
+}
+
+// metric is one row of the comparison table.
+type metric struct {
+	label  string
+	value  func(Result) float64
+	unit   string
+	target float64 // ratio cand/base to meet; 0 = none
+	lower  bool    // lower is better (target is a maximum ratio)
+}
+
+func markdown(rep *report, base, cand string) string {
+	type key struct{ server, name string }
+	byKey := map[key]Result{}
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range rep.Results {
+		byKey[key{r.Server, r.Name}] = r
+		if !seen[r.Name] {
+			seen[r.Name] = true
+			names = append(names, r.Name)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# sockspec benchmark %s\n\n", rep.Date)
+	if rep.Command != "" {
+		fmt.Fprintf(&b, "Command: `%s`\n\n", rep.Command)
+	}
+	if len(rep.Machine) > 0 && string(rep.Machine) != "null" {
+		var m map[string]any
+		if json.Unmarshal(rep.Machine, &m) == nil {
+			b.WriteString("Machine:\n\n")
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				fmt.Fprintf(&b, "- %s: %v\n", k, m[k])
+			}
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "| scenario | metric | %s | %s | %s/%s | target | met |\n", base, cand, cand, base)
+	b.WriteString("|---|---|---:|---:|---:|---|---|\n")
+	for _, name := range names {
+		br, okB := byKey[key{base, name}]
+		cr, okC := byKey[key{cand, name}]
+		kind := br.Scenario
+		if !okB {
+			kind = cr.Scenario
+		}
+		for _, m := range metricsFor(kind) {
+			vb, vc := math.NaN(), math.NaN()
+			if okB && br.Errors == 0 {
+				vb = m.value(br)
+			}
+			if okC && cr.Errors == 0 {
+				vc = m.value(cr)
+			}
+			ratio := vc / vb
+			target, met := "", ""
+			if m.target > 0 {
+				if m.lower {
+					target = fmt.Sprintf("≤ %.1f×", m.target)
+					met = yesNo(!math.IsNaN(ratio) && ratio <= m.target)
+				} else {
+					target = fmt.Sprintf("≥ %.1f×", m.target)
+					met = yesNo(!math.IsNaN(ratio) && ratio >= m.target)
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %s (%s) | %s | %s | %s | %s | %s |\n", name, m.label, m.unit,
+				num(vb, okB, br), num(vc, okC, cr), ratioStr(ratio), target, met)
+		}
+	}
+	b.WriteString("\nErrors (a failed scenario shows `error` above):\n\n")
+	any := false
+	for _, r := range rep.Results {
+		if r.Errors > 0 {
+			any = true
+			fmt.Fprintf(&b, "- %s %s: %d errors, first: %s\n", r.Server, r.Name, r.Errors, r.FirstError)
+		}
+	}
+	if !any {
+		b.WriteString("- none\n")
+	}
+	return b.String()
+}
+
+func metricsFor(kind string) []metric {
+	rate := func(r Result) float64 { return r.Rate }
+	p50 := func(r Result) float64 { return r.P50us }
+	p99 := func(r Result) float64 { return r.P99us }
+	switch kind {
+	case "echo":
+		return []metric{
+			{"throughput", rate, "round trips/s", 1.5, false},
+			{"p50", p50, "µs", 0, true},
+			{"p99", p99, "µs", 0, true},
+		}
+	case "broadcast":
+		return []metric{{"throughput", rate, "deliveries/s", 2, false}}
+	case "idle":
+		return []metric{{"RSS per idle connection", func(r Result) float64 { return r.BytesPerConn }, "bytes", 1, true}}
+	case "connect":
+		return []metric{
+			{"throughput", rate, "connects/s", 0, false},
+			{"p50", p50, "µs", 0, true},
+			{"p99", p99, "µs", 0, true},
+		}
+	}
+	return nil
+}
+
+func num(v float64, ok bool, r Result) string {
+	switch {
+	case !ok:
+		return "n/a"
+	case r.Errors > 0:
+		return "error"
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	default:
+		return fmt.Sprintf("%.1f", v)
+	}
+}
+
+func ratioStr(r float64) string {
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f×", r)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "**no**"
+}

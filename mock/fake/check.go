@@ -1,0 +1,161 @@
+package fake
+
+import (
+	"cmp"
+	"slices"
+)
+
+const infHeight = 1 << 20
+
+// computeHeights sets node.height to the minimal nesting depth of a value
+// valid for the node (0 for scalars and empty containers, infHeight when
+// the schema only admits infinitely deep values). It is a fixpoint over
+// the possibly cyclic graph, iterated down from infinity.
+func computeHeights(all []*node) {
+	for _, n := range all {
+		n.height = infHeight
+	}
+	for range len(all) + 2 {
+		changed := false
+		for _, n := range all {
+			if h := nodeHeight(n); h < n.height {
+				n.height = h
+				changed = true
+			}
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+func hOf(n *node) int {
+	if n == nil {
+		return 0
+	}
+	return n.height
+}
+
+func nodeHeight(n *node) int {
+	if n.isBool {
+		if n.boolVal {
+			return 0
+		}
+		return infHeight
+	}
+	own := 0
+	if !n.hasConst && !n.hasEnum && n.types&^(tArr|tObj) == 0 {
+		own = infHeight
+		if n.types&tArr != 0 {
+			need := n.minItems
+			h := 0
+			if n.contains != nil && n.minContains > 0 {
+				need = max(need, 1)
+				h = hOf(n.contains)
+			}
+			for i := range need {
+				switch {
+				case i < len(n.prefix):
+					h = max(h, hOf(n.prefix[i]))
+				case n.items != nil:
+					h = max(h, hOf(n.items))
+				}
+			}
+			if need > 0 {
+				own = min(own, min(infHeight, 1+h))
+			} else {
+				own = 0
+			}
+		}
+		if n.types&tObj != 0 {
+			h := 0
+			for _, k := range n.required {
+				ps := valueParts([]*node{n}, k)
+				h = max(h, heightOf(ps))
+			}
+			if len(n.required) > 0 {
+				own = min(own, min(infHeight, 1+h))
+			} else {
+				own = 0
+			}
+		}
+	}
+	h := max(own, hOf(n.ref))
+	for _, s := range n.allOf {
+		h = max(h, s.height)
+	}
+	if len(n.anyOf) > 0 {
+		h = max(h, slices.MinFunc(n.anyOf, byHeight).height)
+	}
+	if len(n.oneOf) > 0 {
+		h = max(h, slices.MinFunc(n.oneOf, byHeight).height)
+	}
+	return h
+}
+
+func byHeight(a, b *node) int { return cmp.Compare(a.height, b.height) }
+
+// flatten returns n with its $ref and allOf closure, without choosing
+// any branch: constraints that always apply together.
+func flatten(n *node) []*node {
+	var out []*node
+	seen := map[*node]bool{}
+	var visit func(*node)
+	visit = func(n *node) {
+		if n == nil || seen[n] || n.isBool {
+			return
+		}
+		seen[n] = true
+		out = append(out, n)
+		visit(n.ref)
+		for _, s := range n.allOf {
+			visit(s)
+		}
+	}
+	visit(n)
+	return out
+}
+
+// staticCheck reports contradictions that need no sampling to find.
+func staticCheck(root *node, all []*node) []*SchemaError {
+	var errs []*SchemaError
+	if isFalse(root) {
+		errs = append(errs, schemaErr(root.loc, "", "schema is false: no value is valid"))
+	} else if root.height >= infHeight {
+		errs = append(errs, schemaErr(root.loc, "", "no finite value satisfies the schema (recursion without a base case, or a required false schema)"))
+	}
+	probe := &state{maxDepth: infHeight}
+	seen := map[string]bool{}
+	for _, n := range all {
+		if n.isBool || seen[n.loc] {
+			continue
+		}
+		seen[n.loc] = true
+		if _, err := probe.typeChoice([]*node{n}, 0); err != nil {
+			err.Location = n.loc
+			errs = append(errs, err)
+			continue
+		}
+		exp := flatten(n)
+		if len(exp) > 1 {
+			if _, err := probe.typeChoice(exp, 0); err != nil && !slices.ContainsFunc(exp[1:], func(m *node) bool {
+				_, e := probe.typeChoice([]*node{m}, 0)
+				return e != nil
+			}) {
+				err.Location = n.loc
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if n.maxContains != unbounded && n.contains != nil && n.minContains > n.maxContains {
+			errs = append(errs, schemaErr(n.loc, "minContains", "minContains %d > maxContains %d", n.minContains, n.maxContains))
+		}
+		if n.hasConst && !match(n, n.constVal) {
+			errs = append(errs, schemaErr(n.loc, "const", "the const value does not satisfy the rest of the schema"))
+		}
+		if n.hasEnum && !slices.ContainsFunc(n.enum, func(v any) bool { return match(n, v) }) {
+			errs = append(errs, schemaErr(n.loc, "enum", "no enum value satisfies the rest of the schema"))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,69 @@
+// Package fake generates fake JSON values from JSON Schema, for the mock
+// server: every value it returns has been validated against its schema.
+//
+// Schemas are raw trees as decoded from JSON or YAML (map[string]any,
+// []any, bool, numbers, strings). Keywords of draft 2020-12 and draft-07
+// are understood, as AsyncAPI payloads use them: type (and type arrays,
+// and OpenAPI's "nullable: true"), const, enum, properties, required,
+// additionalProperties, patternProperties, propertyNames, min/maxProperties,
+// dependentRequired/dependencies, items, prefixItems (and draft-07 tuple
+// items with additionalItems), minItems, maxItems, uniqueItems, contains
+// with min/maxContains, minLength, maxLength, pattern, minimum, maximum,
+// exclusiveMinimum/Maximum (number or draft-04 boolean form), multipleOf,
+// allOf, anyOf, oneOf, not, if/then/else, $ref (local pointers, anchors,
+// $defs/definitions, and anything a [Resolver] answers), boolean schemas.
+//
+// # Usage
+//
+//	g := fake.New(fake.Config{Seed: 42})
+//	s, err := g.Prepare(raw, fake.PrepareOptions{Location: "#/components/messages/chat/payload"})
+//	if err != nil { /* refuse to start: err names the offending schema */ }
+//	v, err := g.Generate(s)
+//
+// # Checking up front
+//
+// Prepare reports unsatisfiable schemas with the JSON pointer of the
+// offending subschema ([SchemaError]): contradictory bounds, enum values
+// that fail the rest of the schema, required properties that
+// additionalProperties forbids, patterns outside the supported subset,
+// unresolvable references, recursion without a base case. It also
+// generates a few samples with a private seed, which catches what static
+// checks cannot (an ambiguous oneOf, say).
+//
+// # Patterns
+//
+// Strings for "pattern" are generated from the regular expression: literals,
+// character classes and ranges, ., anchors, ?, *, +, {m,n}, alternation and
+// groups, case folding. Word boundaries (\b, \B) are not supported and are
+// reported. Unbounded repetitions are kept short.
+//
+// # Formats
+//
+// "format" drives realism through gofakeit: the standard formats
+// (date-time, date, time, duration, email, idn-email, hostname,
+// idn-hostname, ipv4, ipv6, uuid, uri, uri-reference, iri, iri-reference,
+// uri-template, json-pointer, relative-json-pointer, regex) and the
+// OpenAPI ones (byte, binary, password, int32) always give well-formed
+// values. Python Faker provider names, as Asynction users write them
+// (first_name, last_name, name, user_name, email, address, street_address,
+// city, country, phone_number, company, job, word, sentence, paragraph,
+// text, color_name, url, iso8601, date_time, uuid4, …), are matched
+// ignoring case, "_" and "-", see [KnownFormat]. Unknown formats give
+// plain strings.
+//
+// # Determinism
+//
+// A [Generator] draws from one PCG source seeded by Config.Seed (no global
+// random state), so the same seed and the same sequence of calls give the
+// same values. Recursion is bounded by Config.MaxDepth: past it optional
+// properties are left out, arrays are as short as allowed and anyOf/oneOf
+// pick their least nested branch.
+//
+// # Validation
+//
+// oneOf, not and if/then/else are honoured by generating for one branch
+// and checking the result against the whole schema, retrying a bounded
+// number of times. Every value is finally validated with
+// github.com/santhosh-tekuri/jsonschema/v6, with the caller's compiled
+// schema or one Prepare compiles itself.
+package fake

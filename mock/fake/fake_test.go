@@ -1,0 +1,421 @@
+package fake_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/sockspec/sockspec/mock/fake"
+)
+
+func loadJSON(t testing.TB, path string) any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	v, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}
+
+func parseJSON(t testing.TB, s string) any {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(s))
+	if err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return v
+}
+
+// openAPINullable rewrites "nullable: true" into a null type, the way the
+// generator documents it, so that the independent validator agrees.
+func openAPINullable(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range v {
+			out[k] = openAPINullable(e)
+		}
+		if nb, _ := v["nullable"].(bool); nb {
+			if t, ok := v["type"].(string); ok {
+				out["type"] = []any{t, "null"}
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = openAPINullable(e)
+		}
+		return out
+	}
+	return v
+}
+
+// compileIndependent compiles a schema with format assertion on, without
+// going through the package under test.
+func compileIndependent(t testing.TB, raw any) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("file:///test/schema.json", openAPINullable(raw)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("file:///test/schema.json")
+	if err != nil {
+		t.Fatalf("independent compile: %v", err)
+	}
+	return s
+}
+
+func corpus(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob("testdata/corpus/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 40 {
+		t.Fatalf("corpus has %d schemas, want at least 40", len(files))
+	}
+	return files
+}
+
+// roundTrip encodes v as JSON and decodes it the way a peer would, so the
+// value is validated exactly as it would go on the wire.
+func roundTrip(t testing.TB, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("marshal %#v: %v", v, err)
+	}
+	w, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("unmarshal %s: %v", b, err)
+	}
+	return w
+}
+
+func TestCorpusAllValid(t *testing.T) {
+	samples := 1000
+	if testing.Short() {
+		samples = 100
+	}
+	for _, file := range corpus(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			raw := loadJSON(t, file)
+			indep := compileIndependent(t, raw)
+			g := fake.New(fake.Config{Seed: 7})
+			s, err := g.Prepare(raw, fake.PrepareOptions{})
+			if err != nil {
+				t.Fatalf("Prepare: %v", err)
+			}
+			distinct := map[string]bool{}
+			for i := range samples {
+				v, err := g.Generate(s)
+				if err != nil {
+					t.Fatalf("sample %d: %v", i, err)
+				}
+				if err := indep.Validate(v); err != nil {
+					t.Fatalf("sample %d invalid: %#v: %v", i, v, err)
+				}
+				w := roundTrip(t, v)
+				if err := indep.Validate(w); err != nil {
+					t.Fatalf("sample %d invalid after JSON round trip: %#v: %v", i, w, err)
+				}
+				b, _ := json.Marshal(v)
+				distinct[string(b)] = true
+			}
+			if i := strings.Index(filepath.Base(file), "const"); i < 0 && len(distinct) < 2 && !strings.Contains(file, "true_schema") {
+				t.Errorf("only %d distinct values in %d samples", len(distinct), samples)
+			}
+		})
+	}
+}
+
+func sequence(t testing.TB, seed uint64, files []string, n int) []string {
+	t.Helper()
+	g := fake.New(fake.Config{Seed: seed})
+	var out []string
+	for _, f := range files {
+		s, err := g.Prepare(loadJSON(t, f), fake.PrepareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			v, err := g.Generate(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, string(b))
+		}
+	}
+	return out
+}
+
+func TestSameSeedSameOutput(t *testing.T) {
+	files := corpus(t)
+	a := sequence(t, 42, files, 20)
+	b := sequence(t, 42, files, 20)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("value %d differs with the same seed:\n%s\n%s", i, a[i], b[i])
+		}
+	}
+	for _, seed := range []uint64{0, 1, 1 << 63} {
+		c := sequence(t, seed, files, 20)
+		same := 0
+		for i := range a {
+			if a[i] == c[i] {
+				same++
+			}
+		}
+		if same > len(a)/2 {
+			t.Errorf("seed %d: %d of %d values equal to seed 42's", seed, same, len(a))
+		}
+	}
+}
+
+func TestPrepareErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		schema string
+		loc    string // Location of the (first) SchemaError
+		want   string // substring of the error text
+	}{
+		{"min>max", `{"type":"integer","minimum":10,"maximum":5}`, "#", "no integer satisfies minimum 10, maximum 5"},
+		{"exclusive empty", `{"type":"number","exclusiveMinimum":1,"maximum":1}`, "#", "no number satisfies"},
+		{"nested min>max", `{"type":"object","properties":{"age":{"type":"integer","minimum":200,"maximum":100}}}`, "#/properties/age", "minimum 200, maximum 100"},
+		{"no multiple in range", `{"type":"integer","multipleOf":10,"minimum":1,"maximum":9}`, "#", "multipleOf 10"},
+		{"minLength>maxLength", `{"type":"string","minLength":5,"maxLength":2}`, "#", "minLength 5 > maxLength 2"},
+		{"minItems>maxItems", `{"type":"array","minItems":3,"maxItems":1}`, "#", "minItems 3 > maxItems 1"},
+		{"tuple too short", `{"type":"array","prefixItems":[{"type":"string"}],"items":false,"minItems":2}`, "#", "minItems 2 > maxItems 1"},
+		{"minProperties>maxProperties", `{"type":"object","minProperties":4,"maxProperties":2}`, "#", "minProperties 4 > maxProperties 2"},
+		{"required > maxProperties", `{"type":"object","required":["a","b","c"],"maxProperties":2}`, "#", "minProperties 3 > maxProperties 2"},
+		{"required forbidden", `{"type":"object","properties":{"a":{}},"required":["b"],"additionalProperties":false}`, "#", `required property "b" is forbidden`},
+		{"required false", `{"type":"object","properties":{"a":false},"required":["a"]}`, "#", `required property "a" is forbidden by #/properties/a`},
+		{"enum all failing", `{"type":"string","enum":[1,2,3]}`, "#", "no enum value satisfies"},
+		{"const failing", `{"properties":{"x":{"type":"integer","const":"a"}}}`, "#/properties/x", "const value does not satisfy"},
+		{"unsupported pattern", `{"type":"object","properties":{"w":{"type":"string","pattern":"\\bword\\b"}}}`, "#/properties/w", `pattern: pattern "\\bword\\b": unsupported construct \b`},
+		{"invalid pattern", `{"type":"string","pattern":"(?=x)"}`, "#", "invalid or unsupported regular expression"},
+		{"type conflict allOf", `{"allOf":[{"type":"string"},{"type":"integer"}]}`, "#", "no JSON type satisfies"},
+		{"false root", `false`, "#", "schema is false"},
+		{"unresolvable ref", `{"properties":{"a":{"$ref":"#/$defs/missing"}}}`, "#/properties/a", `cannot resolve "#/$defs/missing"`},
+		{"external ref without resolver", `{"$ref":"other.json#/x"}`, "#", "without a Resolver"},
+		{"infinite recursion", `{"$defs":{"n":{"type":"object","properties":{"c":{"$ref":"#/$defs/n"}},"required":["c"]}},"$ref":"#/$defs/n"}`, "#", "no finite value"},
+		{"oneOf ambiguous", `{"oneOf":[{"type":"integer"},{"type":"integer"}]}`, "#", "ambiguous oneOf"},
+		{"bad minLength", `{"type":"string","minLength":-1}`, "#", "must be a non-negative integer"},
+		{"unknown type", `{"type":"text"}`, "#", `unknown type "text"`},
+		{"minContains>maxContains", `{"type":"array","contains":{"type":"integer"},"minContains":3,"maxContains":1}`, "#", "minContains 3 > maxContains 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := fake.New(fake.Config{})
+			_, err := g.Prepare(parseJSON(t, tc.schema), fake.PrepareOptions{})
+			if err == nil {
+				t.Fatal("Prepare succeeded, want an error")
+			}
+			var se *fake.SchemaError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is not a *SchemaError", err)
+			}
+			if se.Location != tc.loc {
+				t.Errorf("Location = %q, want %q (err: %v)", se.Location, tc.loc, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPrepareErrorsUnderLocation(t *testing.T) {
+	g := fake.New(fake.Config{})
+	raw := parseJSON(t, `{"type":"object","properties":{"n":{"type":"string","minLength":3,"maxLength":1}}}`)
+	_, err := g.Prepare(raw, fake.PrepareOptions{Location: "#/components/messages/chat/payload"})
+	want := "fake: schema #/components/messages/chat/payload/properties/n: minLength 3 > maxLength 1"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+}
+
+func TestPrepareJoinsAllProblems(t *testing.T) {
+	g := fake.New(fake.Config{})
+	raw := parseJSON(t, `{"properties":{"a":{"type":"string","pattern":"\\b"},"b":{"type":"integer","minimum":3,"maximum":1}}}`)
+	_, err := g.Prepare(raw, fake.PrepareOptions{})
+	if err == nil {
+		t.Fatal("want error")
+	}
+	for _, want := range []string{"#/properties/a/pattern", "#/properties/b"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q missing from %v", want, err)
+		}
+	}
+}
+
+func TestResolver(t *testing.T) {
+	doc := parseJSON(t, `{"components":{"schemas":{
+		"User":{"type":"object","properties":{"name":{"type":"string","format":"first_name"},"friend":{"$ref":"#/components/schemas/User"}},"required":["name"],"additionalProperties":false},
+		"Id":{"type":"string","format":"uuid"}}}}`)
+	var asked []string
+	resolver := func(ref string) (any, error) {
+		asked = append(asked, ref)
+		if !strings.HasPrefix(ref, "#/") {
+			return nil, errors.New("not found")
+		}
+		cur := doc
+		for _, tok := range strings.Split(ref[2:], "/") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil, errors.New("not found")
+			}
+			if cur, ok = m[tok]; !ok {
+				return nil, errors.New("not found")
+			}
+		}
+		return cur, nil
+	}
+	payload := parseJSON(t, `{"type":"object","properties":{"id":{"$ref":"#/components/schemas/Id"},"user":{"$ref":"#/components/schemas/User"}},"required":["id","user"]}`)
+	g := fake.New(fake.Config{Seed: 3, Resolver: resolver, MaxDepth: 3})
+	s, err := g.Prepare(payload, fake.PrepareOptions{Location: "#/components/messages/m/payload"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) == 0 {
+		t.Fatal("resolver never called")
+	}
+	for range 200 {
+		v, err := g.Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := v.(map[string]any)
+		if _, ok := m["id"].(string); !ok {
+			t.Fatalf("id missing: %#v", v)
+		}
+		u := m["user"].(map[string]any)
+		if _, ok := u["name"].(string); !ok {
+			t.Fatalf("user.name missing: %#v", v)
+		}
+		// The validator Prepare compiled must reject a broken value.
+		u["name"] = 5
+		if s.Validator().Validate(v) == nil {
+			t.Fatal("bundled validator accepted an invalid value")
+		}
+	}
+	// Errors inside resolved schemas are reported at the reference.
+	bad := func(ref string) (any, error) { return parseJSON(t, `{"type":"integer","minimum":5,"maximum":1}`), nil }
+	g = fake.New(fake.Config{Resolver: bad})
+	_, err = g.Prepare(parseJSON(t, `{"$ref":"#/components/schemas/Bad"}`), fake.PrepareOptions{})
+	var se *fake.SchemaError
+	if !errors.As(err, &se) || se.Location != "#/components/schemas/Bad" {
+		t.Fatalf("err = %v, want a SchemaError at #/components/schemas/Bad", err)
+	}
+}
+
+func TestCallerValidatorIsUsed(t *testing.T) {
+	// The caller's validator is stricter than the raw schema: the
+	// generator must retry until the value passes it, or fail.
+	raw := parseJSON(t, `{"type":"integer","minimum":0,"maximum":100}`)
+	strict := compileIndependent(t, parseJSON(t, `{"type":"integer","minimum":0,"maximum":100,"multipleOf":2}`))
+	g := fake.New(fake.Config{Seed: 9, MaxAttempts: 50})
+	s, err := g.Prepare(raw, fake.PrepareOptions{Validator: strict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 100 {
+		v, err := g.Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.(int64)%2 != 0 {
+			t.Fatalf("odd value %v passed", v)
+		}
+	}
+	never := compileIndependent(t, parseJSON(t, `{"type":"string"}`))
+	_, err = g.Prepare(raw, fake.PrepareOptions{Validator: never})
+	var se *fake.SchemaError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "failed validation") {
+		t.Fatalf("err = %v, want a validation failure", err)
+	}
+}
+
+func depthOf(v any) int {
+	switch v := v.(type) {
+	case map[string]any:
+		d := 0
+		for _, e := range v {
+			d = max(d, depthOf(e))
+		}
+		return d + 1
+	case []any:
+		d := 0
+		for _, e := range v {
+			d = max(d, depthOf(e))
+		}
+		return d + 1
+	}
+	return 0
+}
+
+func TestRecursionDepthBound(t *testing.T) {
+	raw := loadJSON(t, "testdata/corpus/34_recursive_tree.json")
+	for _, maxDepth := range []int{1, 2, 4, 8} {
+		g := fake.New(fake.Config{Seed: 1, MaxDepth: maxDepth})
+		s, err := g.Prepare(raw, fake.PrepareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deepest := 0
+		for range 300 {
+			v, err := g.Generate(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deepest = max(deepest, depthOf(v))
+		}
+		// Each tree level is an object holding an array: two levels of
+		// nesting, and the last array may be empty.
+		if deepest > maxDepth+2 {
+			t.Errorf("MaxDepth %d: nesting %d", maxDepth, deepest)
+		}
+		if maxDepth >= 4 && deepest < 3 {
+			t.Errorf("MaxDepth %d: never recursed (deepest %d)", maxDepth, deepest)
+		}
+	}
+}
+
+func TestKnownFormats(t *testing.T) {
+	for _, f := range []string{"date-time", "email", "uuid", "first_name", "firstName", "first-name", "sentence", "city", "phone_number", "user_name", "color_name", "iso8601"} {
+		if !fake.KnownFormat(f) {
+			t.Errorf("KnownFormat(%q) = false", f)
+		}
+	}
+	if fake.KnownFormat("no_such_thing") {
+		t.Error("KnownFormat(no_such_thing) = true")
+	}
+}
+
+func TestGenerateRaw(t *testing.T) {
+	g := fake.New(fake.Config{Seed: 5})
+	v, err := g.GenerateRaw(parseJSON(t, `{"type":"string","format":"email"}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := v.(string); !ok || !strings.Contains(s, "@") {
+		t.Fatalf("v = %#v", v)
+	}
+}

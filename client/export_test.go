@@ -1,0 +1,19 @@
+package client
+
+import "context"
+
+// WaitUpgraded waits until m's connection has been upgraded from polling to WebSocket.
+func WaitUpgraded(ctx context.Context, m *Manager) error {
+	m.mu.Lock()
+	e := m.eng
+	m.mu.Unlock()
+	if e == nil {
+		return ErrNotConnected
+	}
+	select {
+	case <-e.upgraded:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -842,7 +842,7 @@ func connectSnippet(servers []*server, ns *namespace) string {
 		default:
 			scheme = "https"
 		}
-		origin, path = scheme+"://"+s.host, s.SocketIOPath
+		origin, path = scheme+"://"+substitute(s.host, s.Variables), substitute(s.SocketIOPath, s.Variables)
 	}
 	nsp := ns.Name
 	if nsp == "/" {
@@ -884,4 +884,14 @@ func jsKey(k string) string {
 		}
 	}
 	return k
+}
+
+// substitute replaces {variable} with the server variable's default value.
+func substitute(s string, vars []variable) string {
+	for _, v := range vars {
+		if v.Default != "" {
+			s = strings.ReplaceAll(s, "{"+v.Name+"}", v.Default)
+		}
+	}
+	return s
 }

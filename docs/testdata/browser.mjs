@@ -71,6 +71,12 @@ try {
   }
   for (const p of problems) fail(p);
   await page.screenshot({ path: shot, fullPage: true });
+  // The first screen, as a reader sees it, and the first acknowledged event.
+  await page.screenshot({ path: shot.replace(/\.png$/, "-viewport.png") });
+  const acked = page.locator("article.event:has(.block.ack)").first();
+  if (mode !== "react" && (await acked.count()) > 0) {
+    await acked.screenshot({ path: shot.replace(/\.png$/, "-ack-event.png") });
+  }
   console.log("screenshot: " + shot);
 } finally {
   await browser.close();

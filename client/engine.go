@@ -349,7 +349,7 @@ func (e *engine) upgrade(p *polling) {
 		return
 	}
 	e.mu.Lock()
-	if e.closed {
+	if e.closed || e.closing {
 		e.mu.Unlock()
 		return
 	}

@@ -1,0 +1,182 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sockspec/sockspec/internal/eioproto"
+)
+
+func TestBackoff(t *testing.T) {
+	b := backoff{min: time.Second, max: 5 * time.Second}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
+	for i, w := range want {
+		if d := b.duration(); d != w {
+			t.Errorf("attempt %d: %v, want %v", i, d, w)
+		}
+	}
+	b.reset()
+	if d := b.duration(); d != time.Second {
+		t.Errorf("after reset: %v", d)
+	}
+	j := backoff{min: time.Second, max: time.Hour, jitter: 0.5}
+	for i := range 200 {
+		j.attempts = i % 4
+		base := time.Second << (i % 4)
+		d := j.duration()
+		if d < base/2 || d > base+base/2 {
+			t.Fatalf("jittered delay %v outside [%v, %v]", d, base/2, base+base/2)
+		}
+	}
+	huge := backoff{min: time.Second, max: 3 * time.Second, attempts: 5000}
+	if d := huge.duration(); d != 3*time.Second {
+		t.Errorf("overflowing attempt: %v", d)
+	}
+}
+
+func TestConnectPayload(t *testing.T) {
+	tests := []struct {
+		name        string
+		auth        any
+		pid, offset string
+		want        string
+		wantErr     bool
+	}{
+		{name: "none", want: ""},
+		{name: "auth only", auth: map[string]any{"token": "t"}, want: `{"token":"t"}`},
+		{name: "recovery", pid: "p1", offset: "o1", want: `{"offset":"o1","pid":"p1"}`},
+		{name: "recovery before any event", pid: "p1", want: `{"pid":"p1"}`},
+		{name: "merged", auth: map[string]any{"token": "t"}, pid: "p1", offset: "o1", want: `{"offset":"o1","pid":"p1","token":"t"}`},
+		{name: "auth wins", auth: map[string]any{"pid": "mine"}, pid: "p1", offset: "o1", want: `{"offset":"o1","pid":"mine"}`},
+		{name: "struct auth", auth: struct {
+			A int `json:"a"`
+		}{1}, want: `{"a":1}`},
+		{name: "not an object", auth: []int{1}, wantErr: true},
+		{name: "unencodable", auth: map[string]any{"f": func() {}}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Socket{auth: tt.auth, pid: tt.pid, offset: tt.offset}
+			got, err := s.connectPayload()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v", err)
+			}
+			if tt.wantErr {
+				return
+			}
+			if tt.want == "" {
+				if got != nil {
+					t.Fatalf("got %s, want none", got)
+				}
+				return
+			}
+			var g, w any
+			if err := json.Unmarshal(got, &g); err != nil {
+				t.Fatal(err)
+			}
+			_ = json.Unmarshal([]byte(tt.want), &w)
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestArgs(t *testing.T) {
+	atts := [][]byte{{1, 2}, []byte("xyz")}
+	a, err := newArgs(json.RawMessage(`["ev",{"_placeholder":true,"num":0},{"b":{"_placeholder":true,"num":1},"n":[1,"s"]},"plain",{"_placeholder":true,"num":7}]`), atts, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Len() != 4 {
+		t.Fatalf("Len = %d", a.Len())
+	}
+	var b []byte
+	if err := a.Unmarshal(0, &b); err != nil || !reflect.DeepEqual(b, []byte{1, 2}) {
+		t.Errorf("Unmarshal(0) = %v, %v", b, err)
+	}
+	var st struct {
+		B []byte `json:"b"`
+		N []any  `json:"n"`
+	}
+	if err := a.Unmarshal(1, &st); err != nil || string(st.B) != "xyz" || len(st.N) != 2 {
+		t.Errorf("Unmarshal(1) = %+v, %v", st, err)
+	}
+	v, err := a.Value(1)
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"b": []byte("xyz"), "n": []any{1.0, "s"}}) {
+		t.Errorf("Value(1) = %#v, %v", v, err)
+	}
+	if v, _ := a.Value(2); v != "plain" {
+		t.Errorf("Value(2) = %v", v)
+	}
+	// a placeholder pointing past the attachments is an error for Unmarshal, left as is by Value
+	if err := a.Unmarshal(3, &b); err == nil {
+		t.Error("Unmarshal of a dangling placeholder: no error")
+	}
+	if _, err := a.Value(9); !errors.Is(err, errArgRange) {
+		t.Errorf("Value out of range: %v", err)
+	}
+	if a.Raw(-1) != nil || string(a.Raw(2)) != `"plain"` {
+		t.Error("Raw")
+	}
+	vs, err := a.Values()
+	if err != nil || len(vs) != 4 {
+		t.Errorf("Values = %v, %v", vs, err)
+	}
+	if _, err := newArgs(json.RawMessage(`{"not":"array"}`), nil, 0); err == nil {
+		t.Error("newArgs of an object: no error")
+	}
+	var zero Args
+	if zero.Len() != 0 || zero.Raw(0) != nil {
+		t.Error("zero Args")
+	}
+}
+
+func TestPollingWriteSplitsPayloads(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	o, _, err := newOptions(srv.URL, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.httpClient.CloseIdleConnections()
+	p := &polling{opts: o, sid: "s", maxPayload: 100}
+	var pkts []eioproto.Packet
+	for i := range 5 {
+		pkts = append(pkts, eioproto.Packet{Type: eioproto.Message, Data: bytes.Repeat([]byte{'a' + byte(i)}, 40)})
+	}
+	pkts = append(pkts, eioproto.Packet{Type: eioproto.Message, Data: []byte{0, 1}, Binary: true})
+	if err := p.write(t.Context(), pkts); err != nil {
+		t.Fatal(err)
+	}
+	var got []eioproto.Packet
+	for _, b := range bodies {
+		if len(b) > 100 {
+			t.Errorf("body of %d bytes exceeds maxPayload", len(b))
+		}
+		ps, err := eioproto.DecodePayload([]byte(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ps...)
+	}
+	if len(bodies) != 3 || !reflect.DeepEqual(got, pkts) {
+		t.Errorf("%d bodies, packets %v", len(bodies), got)
+	}
+}

@@ -119,13 +119,15 @@ func newID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (s *Server) newConn(r *http.Request, kind transportKind) *Conn {
+func (s *Server) newConn(r *http.Request, kind transportKind, ws *wsconn.Conn) *Conn {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	req := r.WithContext(context.WithoutCancel(r.Context()))
 	req.Body = http.NoBody
-	c := &Conn{srv: s, id: newID(), req: req, ctx: ctx, cancel: cancel, kind: kind}
+	c := &Conn{srv: s, id: newID(), req: req, ctx: ctx, cancel: cancel, kind: kind, ws: ws}
+	c.mu.Lock() // orders the timer's creation before its first fire
 	c.due = time.Now().Add(s.cfg.PingInterval)
 	c.timer = time.AfterFunc(s.cfg.PingInterval, c.onTimer)
+	c.mu.Unlock()
 	return c
 }
 
@@ -246,7 +248,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, isWS bool, code 
 }
 
 func (s *Server) handshakePolling(w http.ResponseWriter, r *http.Request) {
-	c := s.newConn(r, kindPolling)
+	c := s.newConn(r, kindPolling, nil)
 	if !s.register(c) {
 		c.timer.Stop()
 		c.cancel()
@@ -265,8 +267,7 @@ func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	c := s.newConn(r, kindWebSocket)
-	c.ws = ws
+	c := s.newConn(r, kindWebSocket, ws)
 	if !s.register(c) {
 		c.timer.Stop()
 		c.cancel()

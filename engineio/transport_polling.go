@@ -139,6 +139,7 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 		c.postBusy = false
 		c.mu.Unlock()
 	}()
+	defer c.recoverPanic("POST")
 	limit := c.srv.cfg.MaxHTTPBufferSize
 	if r.ContentLength > limit {
 		c.srv.warnTooBig(r, c.id, r.ContentLength)

@@ -235,34 +235,8 @@ func (c *Conn) ReadMessage() (data []byte, isBinary bool, err error) {
 			return nil, false, c.fail(StatusProtocolError, "bad frame header")
 		}
 		if h.op.IsControl() {
-			if h.length > 125 || !h.fin || h.op.IsReserved() {
-				return nil, false, c.fail(StatusProtocolError, "bad control frame")
-			}
-			var buf [125]byte
-			p := buf[:h.length]
-			if _, err := io.ReadFull(c.br, p); err != nil {
+			if err := c.control(h); err != nil {
 				return nil, false, err
-			}
-			if h.masked {
-				ws.Cipher(p, h.mask, 0)
-			}
-			switch h.op {
-			case ws.OpPing:
-				if err := c.writeControl(ws.OpPong, p); err != nil {
-					return nil, false, err
-				}
-			case ws.OpClose:
-				ce := &CloseError{Code: statusNoStatus}
-				if len(p) == 1 {
-					return nil, false, c.fail(StatusProtocolError, "bad close frame")
-				}
-				if len(p) >= 2 {
-					ce.Code = int(binary.BigEndian.Uint16(p))
-					ce.Reason = string(p[2:])
-				}
-				// Echo the status back, then close the connection.
-				c.Close(ce.Code, "")
-				return nil, false, ce
 			}
 			continue
 		}
@@ -300,6 +274,41 @@ func (c *Conn) ReadMessage() (data []byte, isBinary bool, err error) {
 			return msg, op == ws.OpBinary, nil
 		}
 	}
+}
+
+// control handles a control frame. It is kept out of ReadMessage so that the idle read loop's
+// stack stays small.
+//
+//go:noinline
+func (c *Conn) control(h header) error {
+	if h.length > 125 || !h.fin || h.op.IsReserved() {
+		return c.fail(StatusProtocolError, "bad control frame")
+	}
+	var buf [125]byte
+	p := buf[:h.length]
+	if _, err := io.ReadFull(c.br, p); err != nil {
+		return err
+	}
+	if h.masked {
+		ws.Cipher(p, h.mask, 0)
+	}
+	switch h.op {
+	case ws.OpPing:
+		return c.writeControl(ws.OpPong, p)
+	case ws.OpClose:
+		ce := &CloseError{Code: statusNoStatus}
+		if len(p) == 1 {
+			return c.fail(StatusProtocolError, "bad close frame")
+		}
+		if len(p) >= 2 {
+			ce.Code = int(binary.BigEndian.Uint16(p))
+			ce.Reason = string(p[2:])
+		}
+		// Echo the status back, then close the connection.
+		c.Close(ce.Code, "")
+		return ce
+	}
+	return nil
 }
 
 func (c *Conn) fail(code int, reason string) error {

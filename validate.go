@@ -1,0 +1,310 @@
+package sockspec
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/sockspec/sockspec/asyncapi"
+	"github.com/sockspec/sockspec/socketio"
+)
+
+var printer = message.NewPrinter(language.English)
+
+// checker validates the arguments of one event or ack in one direction.
+type checker struct {
+	schema    *asyncapi.Schema // nil: no payload
+	arity     asyncapi.Arity
+	ns, event string
+	dir       asyncapi.Direction
+	kind      string // "payload" or "ack"
+	arityKind string // "arity" or "ack_arity"
+	base      string // directory of the main file, for relative schema locations
+}
+
+func newChecker(ns, event string, dir asyncapi.Direction, schema *asyncapi.Schema, arity asyncapi.Arity, ack bool, base string) *checker {
+	c := &checker{schema: schema, arity: arity, ns: ns, event: event, dir: dir, kind: "payload", arityKind: "arity", base: base}
+	if ack {
+		c.kind, c.arityKind = "ack", "ack_arity"
+	}
+	if schema == nil {
+		c.arity = asyncapi.Arity{Kind: asyncapi.ArityNone}
+	}
+	return c
+}
+
+func (c *checker) verr(kind, ptr, loc, msg string) *ValidationError {
+	return &ValidationError{Namespace: c.ns, Event: c.event, Direction: c.dir, Kind: kind, InstancePath: ptr, SchemaLocation: loc, Message: msg}
+}
+
+// checkArity checks the number of arguments.
+func (c *checker) checkArity(n int) *ValidationError {
+	if c.arity.Accepts(n) {
+		return nil
+	}
+	var msg string
+	switch {
+	case c.arity.Kind == asyncapi.ArityNone:
+		msg = "expected no arguments, got " + strconv.Itoa(n)
+	case c.arity.Min == c.arity.Max:
+		msg = "expected " + plural(c.arity.Min, "argument") + ", got " + strconv.Itoa(n)
+	case c.arity.Max < 0:
+		msg = "expected at least " + plural(c.arity.Min, "argument") + ", got " + strconv.Itoa(n)
+	default:
+		msg = "expected " + strconv.Itoa(c.arity.Min) + " to " + plural(c.arity.Max, "argument") + ", got " + strconv.Itoa(n)
+	}
+	loc := ""
+	if c.schema != nil {
+		loc = relLocation(c.base, c.schema.Location.File, c.schema.Location.Pointer)
+	}
+	return c.verr(c.arityKind, "", loc, msg)
+}
+
+func plural(n int, w string) string {
+	if n == 1 {
+		return "1 " + w
+	}
+	return strconv.Itoa(n) + " " + w + "s"
+}
+
+// checkValues validates argument values (JSON trees, as encoding/json
+// decodes into any) after checking their number.
+func (c *checker) checkValues(values []any) *ValidationError {
+	if ve := c.checkArity(len(values)); ve != nil {
+		return ve
+	}
+	if c.schema == nil || c.schema.Compiled == nil {
+		return nil
+	}
+	var err error
+	prefix := ""
+	if c.arity.Kind == asyncapi.ArityTuple {
+		err = c.schema.Compiled.Validate(values)
+	} else {
+		prefix = "/0"
+		err = c.schema.Compiled.Validate(values[0])
+	}
+	if err == nil {
+		return nil
+	}
+	return c.fromSchemaError(err, prefix, c.kind)
+}
+
+func (c *checker) fromSchemaError(err error, prefix, kind string) *ValidationError {
+	var se *jsonschema.ValidationError
+	if !errors.As(err, &se) {
+		return c.verr(kind, prefix, "", err.Error())
+	}
+	leaf := deepestLeaf(se)
+	ptr := prefix + pointer(leaf.InstanceLocation)
+	return c.verr(kind, ptr, c.location(leaf), leafMessage(leaf))
+}
+
+// location returns "file#/pointer" of the failing keyword, the file relative
+// to the main file's directory.
+func (c *checker) location(e *jsonschema.ValidationError) string {
+	return schemaLocation(c.base, e)
+}
+
+func schemaLocation(base string, e *jsonschema.ValidationError) string {
+	u := e.SchemaURL
+	var kw []string
+	if r, ok := e.ErrorKind.(*kind.Reference); ok {
+		u = r.URL
+	} else {
+		kw = e.ErrorKind.KeywordPath()
+	}
+	file, frag, _ := strings.Cut(u, "#")
+	if i := strings.IndexByte(file, '?'); i >= 0 {
+		file = file[:i]
+	}
+	if pu, err := url.Parse(file); err == nil && pu.Scheme == "file" {
+		file = pu.Path
+	}
+	if f, err := url.PathUnescape(frag); err == nil {
+		frag = f
+	}
+	return relLocation(base, file, frag+pointer(kw))
+}
+
+func relLocation(base, file, ptr string) string {
+	if base != "" && file != "" {
+		if r, err := filepath.Rel(base, file); err == nil && !strings.HasPrefix(r, "..") {
+			file = filepath.ToSlash(r)
+		} else {
+			file = filepath.Base(file)
+		}
+	}
+	return file + "#" + ptr
+}
+
+// deepestLeaf picks the most specific failure: the leaf with the longest
+// instance location, the first one on ties.
+func deepestLeaf(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	best := e
+	var walk func(*jsonschema.ValidationError)
+	walk = func(x *jsonschema.ValidationError) {
+		if len(x.Causes) == 0 {
+			if best == e || len(x.InstanceLocation) > len(best.InstanceLocation) {
+				best = x
+			}
+			return
+		}
+		for _, c := range x.Causes {
+			walk(c)
+		}
+	}
+	walk(e)
+	return best
+}
+
+func pointer(toks []string) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteByte('/')
+		t = strings.ReplaceAll(t, "~", "~0")
+		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
+	}
+	return b.String()
+}
+
+func leafMessage(e *jsonschema.ValidationError) string {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		if len(k.Missing) == 1 {
+			return "missing required property " + quote(k.Missing[0])
+		}
+		q := make([]string, len(k.Missing))
+		for i, m := range k.Missing {
+			q[i] = quote(m)
+		}
+		return "missing required properties " + strings.Join(q, ", ")
+	case *kind.AdditionalProperties:
+		q := make([]string, len(k.Properties))
+		for i, m := range k.Properties {
+			q[i] = quote(m)
+		}
+		return "unexpected properties " + strings.Join(q, ", ")
+	case *kind.Type:
+		return "expected " + strings.Join(k.Want, " or ") + ", got " + k.Got
+	case *kind.FalseSchema:
+		return "value not allowed"
+	}
+	return e.ErrorKind.LocalizedString(printer)
+}
+
+// parseArgs decodes every received argument into a JSON tree for the
+// validator. Binary attachments become base64 strings, as encoding/json
+// presents []byte.
+func parseArgs(args socketio.Args, into []any) ([]any, error) {
+	n := args.Len()
+	for i := range n {
+		var v any
+		var err error
+		if args.Binary() {
+			err = args.Unmarshal(i, &v)
+		} else {
+			err = json.Unmarshal(args.Raw(i), &v)
+		}
+		if err != nil {
+			return nil, err
+		}
+		into = append(into, v)
+	}
+	return into, nil
+}
+
+// encoded is a list of outgoing arguments encoded once: raw JSON to send (or
+// the original values when one holds binary data) and trees to validate.
+type encoded struct {
+	send  []any
+	trees []any
+}
+
+// encodeArgs encodes outgoing arguments once for validation. Values without
+// binary data are sent as the JSON produced here (json.RawMessage), so they
+// are not encoded twice.
+func encodeArgs(args []any) (encoded, error) {
+	out := encoded{send: make([]any, len(args)), trees: make([]any, len(args))}
+	for i, a := range args {
+		if hasBinary(a, 0) {
+			out.send[i] = a
+			b, err := json.Marshal(a)
+			if err != nil {
+				return out, err
+			}
+			var t any
+			if err := json.Unmarshal(b, &t); err != nil {
+				return out, err
+			}
+			out.trees[i] = t
+			continue
+		}
+		var raw []byte
+		switch x := a.(type) {
+		case json.RawMessage:
+			raw = x
+		case string:
+			out.trees[i] = x
+			b, err := json.Marshal(x)
+			if err != nil {
+				return out, err
+			}
+			out.send[i] = json.RawMessage(b)
+			continue
+		case nil, bool, float64:
+			out.trees[i] = x
+			out.send[i] = a
+			continue
+		default:
+			b, err := json.Marshal(a)
+			if err != nil {
+				return out, err
+			}
+			raw = b
+		}
+		var t any
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return out, err
+		}
+		out.trees[i] = t
+		out.send[i] = json.RawMessage(raw)
+	}
+	return out, nil
+}
+
+// hasBinary reports whether v is, or holds in map[string]any / []any values,
+// a []byte that the Socket.IO encoder sends as a binary attachment.
+func hasBinary(v any, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	switch x := v.(type) {
+	case []byte:
+		return true
+	case []any:
+		for _, e := range x {
+			if hasBinary(e, depth+1) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasBinary(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -457,11 +458,12 @@ func TestStaysAliveAcrossPings(t *testing.T) {
 		s := dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s *client.Socket) {
 			s.OnDisconnect(func(r client.DisconnectReason) { reasons <- r })
 		})
-		// the server pings every 300ms and gives up after 400ms more
+		// The server pings every 500ms and closes the connection when no pong came within
+		// 2.5s; the client closes it when no ping came within 3s. Both must keep it open.
 		select {
 		case r := <-reasons:
 			t.Fatalf("disconnected: %s", r)
-		case <-time.After(1500 * time.Millisecond):
+		case <-time.After(3500 * time.Millisecond):
 		}
 		if _, err := s.EmitWithAck(testCtx(t), "ack"); err != nil {
 			t.Fatal(err)
@@ -487,5 +489,84 @@ func TestDialErrors(t *testing.T) {
 	needRef(t)
 	if _, err := client.Dial(ctx, refURL(ref.Port, ""), client.Config{Auth: "not an object"}); err == nil {
 		t.Error("non-object auth accepted")
+	}
+}
+
+// TestTrafficDuringUpgrade sends and receives while the polling connection upgrades: nothing is
+// lost or reordered across the switch.
+func TestTrafficDuringUpgrade(t *testing.T) {
+	needRef(t)
+	for range 3 {
+		const n = 300
+		seq := make(chan int, n)
+		ctx := testCtx(t)
+		m, err := client.NewManager(refURL(ref.Port, ""), client.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Socket("/", nil)
+		s.On("seq", func(_ context.Context, a client.Args) []any {
+			var i int
+			_ = a.Unmarshal(0, &i)
+			seq <- i
+			return nil
+		})
+		if err := s.Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		acks := make(chan error, 1)
+		go func() {
+			for i := range 50 {
+				a, err := s.EmitWithAck(ctx, "ack", i)
+				if err == nil && string(a.Raw(0)) != fmt.Sprint(i) {
+					err = fmt.Errorf("ack %d answered %s", i, a.Raw(0))
+				}
+				if err != nil {
+					acks <- err
+					return
+				}
+			}
+			acks <- nil
+		}()
+		if err := s.Emit(ctx, "count", n); err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if got := recv(t, seq); got != i {
+				t.Fatalf("event %d has seq %d", i, got)
+			}
+		}
+		if err := recv(t, acks); err != nil {
+			t.Fatal(err)
+		}
+		if err := client.WaitUpgraded(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		_ = m.Close()
+	}
+}
+
+func BenchmarkEmitWithAck(b *testing.B) {
+	if ref.noNode {
+		b.Skip("node is not installed")
+	}
+	if ref.err != nil {
+		b.Fatal(ref.err)
+	}
+	for _, m := range modes[:2] {
+		b.Run(m.name, func(b *testing.B) {
+			s, err := client.Dial(b.Context(), refURL(ref.Port, ""), client.Config{Transports: m.trs})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Manager().Close()
+			payload := map[string]any{"msg": "hello", "n": 1}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.EmitWithAck(b.Context(), "ack", payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

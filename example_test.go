@@ -1,0 +1,89 @@
+package sockspec_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+
+	"github.com/sockspec/sockspec"
+	"github.com/sockspec/sockspec/asyncapi"
+	"github.com/sockspec/sockspec/client"
+	"github.com/sockspec/sockspec/socketio"
+)
+
+const greeterDoc = `
+asyncapi: 3.0.0
+info: {title: Greeter, version: 1.0.0}
+channels:
+  root:
+    address: /
+    messages:
+      Greet:
+        name: greet
+        payload: {type: object, properties: {name: {type: string, minLength: 1}}, required: [name]}
+      Greeting:
+        name: greeting
+        payload: {type: string}
+operations:
+  greet:
+    action: receive
+    channel: {$ref: "#/channels/root"}
+    messages: [{$ref: "#/channels/root/messages/Greet"}]
+    reply:
+      messages: [{$ref: "#/channels/root/messages/Greeting"}]
+`
+
+type Greet struct {
+	Name string `json:"name"`
+}
+
+var GreetEvent = sockspec.NewEvent[Greet, string]("greet")
+
+func ExampleNew() {
+	ctx := context.Background()
+	doc, err := asyncapi.Parse(ctx, "greeter.yaml", []byte(greeterDoc), asyncapi.Config{})
+	if err != nil {
+		panic(err)
+	}
+	srv, err := sockspec.New(doc, sockspec.Config{})
+	if err != nil {
+		panic(err)
+	}
+	GreetEvent.Handle(srv.Namespace("/"), func(ctx context.Context, s *socketio.Socket, g Greet) (string, error) {
+		return "hello " + g.Name, nil
+	})
+	if err := srv.Start(); err != nil {
+		panic(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	defer srv.Close()
+
+	s, err := client.Dial(ctx, hs.URL+"/", client.Config{Transports: []client.Transport{client.WebSocket}})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Manager().Close()
+	ack, _ := s.EmitWithAck(ctx, "greet", Greet{Name: "Ada"})
+	fmt.Println(string(ack.Raw(0)))
+	ack, _ = s.EmitWithAck(ctx, "greet", Greet{})
+	fmt.Println(string(ack.Raw(0)))
+	// Output:
+	// "hello Ada"
+	// {"error":{"code":"invalid_payload","message":"minLength: got 0, want 1","kind":"payload","instancePath":"/0/name","schemaPath":"greeter.yaml#/channels/root/messages/Greet/payload/properties/name/minLength"}}
+}
+
+func ExampleServer_Start() {
+	doc, err := asyncapi.Parse(context.Background(), "greeter.yaml", []byte(greeterDoc), asyncapi.Config{})
+	if err != nil {
+		panic(err)
+	}
+	srv, _ := sockspec.New(doc, sockspec.Config{})
+	defer srv.Close()
+	srv.Namespace("/").On("shout", func(context.Context, *socketio.Socket, socketio.Args) ([]any, error) { return nil, nil })
+	fmt.Println(srv.Start())
+	// Output:
+	// sockspec: the handlers do not match the document:
+	// namespace "/" event "greet" has no handler
+	// namespace "/": handler for event "shout", which is not in the document
+}

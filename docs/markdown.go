@@ -14,6 +14,14 @@ import (
 // text, and only http, https, mailto and relative link targets are kept, so
 // a document cannot inject markup or scripts into the page.
 func markdown(src string) template.HTML {
+	return template.HTML(renderBlocks(src, 0)) //nolint:gosec // every input byte went through html.EscapeString
+}
+
+// maxNesting bounds block quotes in block quotes and emphasis in emphasis;
+// deeper markup is shown as text, keeping rendering linear in practice.
+const maxNesting = 8
+
+func renderBlocks(src string, depth int) string {
 	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n"), "\n")
 	var out strings.Builder
 	var para []string
@@ -82,7 +90,7 @@ func markdown(src string) template.HTML {
 				i++
 			}
 			out.WriteString("<li>" + inline(item) + "</li>\n")
-		case strings.HasPrefix(trimmed, ">"):
+		case strings.HasPrefix(trimmed, ">") && depth < maxNesting:
 			flushPara()
 			closeList()
 			var quote []string
@@ -90,7 +98,7 @@ func markdown(src string) template.HTML {
 				quote = append(quote, strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(lines[i]), ">"), " "))
 			}
 			i--
-			out.WriteString("<blockquote>" + string(markdown(strings.Join(quote, "\n"))) + "</blockquote>\n")
+			out.WriteString("<blockquote>" + renderBlocks(strings.Join(quote, "\n"), depth+1) + "</blockquote>\n")
 		default:
 			if list != "" {
 				closeList()
@@ -100,7 +108,7 @@ func markdown(src string) template.HTML {
 	}
 	flushPara()
 	closeList()
-	return template.HTML(out.String()) //nolint:gosec // every input byte went through html.EscapeString
+	return out.String()
 }
 
 // inlineMarkdown renders a one-paragraph description without block markup.
@@ -142,7 +150,9 @@ func listText(s string) string {
 }
 
 // inline renders code spans, links, bare URLs and emphasis, escaping the rest.
-func inline(s string) string {
+func inline(s string) string { return inlineDepth(s, 0) }
+
+func inlineDepth(s string, depth int) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -153,9 +163,9 @@ func inline(s string) string {
 				i += j + 2
 				continue
 			}
-		case c == '[':
+		case c == '[' && depth < maxNesting:
 			if end, text, href, ok := parseLink(s[i:]); ok {
-				writeLink(&b, href, inline(text))
+				writeLink(&b, href, inlineDepth(text, depth+1))
 				i += end
 				continue
 			}
@@ -179,16 +189,16 @@ func inline(s string) string {
 			writeLink(&b, u, html.EscapeString(u))
 			i = j
 			continue
-		case c == '*' || c == '_':
+		case (c == '*' || c == '_') && depth < maxNesting:
 			if i+1 < len(s) && s[i+1] == c {
 				if j := strings.Index(s[i+2:], string([]byte{c, c})); j > 0 {
-					b.WriteString("<strong>" + inline(s[i+2:i+2+j]) + "</strong>")
+					b.WriteString("<strong>" + inlineDepth(s[i+2:i+2+j], depth+1) + "</strong>")
 					i += j + 4
 					continue
 				}
 			} else if (i == 0 || !isWordByte(s[i-1])) && i+1 < len(s) && s[i+1] != ' ' {
 				if j := strings.IndexByte(s[i+1:], c); j > 0 && s[i+j] != ' ' && (i+j+2 >= len(s) || !isWordByte(s[i+j+2])) {
-					b.WriteString("<em>" + inline(s[i+1:i+1+j]) + "</em>")
+					b.WriteString("<em>" + inlineDepth(s[i+1:i+1+j], depth+1) + "</em>")
 					i += j + 2
 					continue
 				}
@@ -203,7 +213,8 @@ func inline(s string) string {
 // parseLink parses "[text](href)" at the start of s.
 func parseLink(s string) (end int, text, href string, ok bool) {
 	depth := 0
-	for i := 0; i < len(s); i++ {
+	// Link text is short; not scanning far keeps "[[[[..." linear.
+	for i := 0; i < len(s) && i < 1024; i++ {
 		switch s[i] {
 		case '[':
 			depth++

@@ -577,3 +577,40 @@ func TestMountPath(t *testing.T) {
 		}
 	}
 }
+
+func FuzzNewHandler(f *testing.F) {
+	for _, file := range []string{"kraken.yaml", "features.yaml", "chat3.yaml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var doc map[string]any
+		if yaml.Unmarshal(in, &doc) != nil {
+			return
+		}
+		h, err := docs.NewHandler(doc, docs.Config{})
+		if err != nil {
+			return
+		}
+		for _, p := range []string{"/docs", "/docs/", "/docs/asyncapi.json", "/docs/asyncapi.yaml"} {
+			if r := get(t, h, "GET", "/docs", p, nil); r.StatusCode != 200 {
+				t.Fatalf("%s: %d", p, r.StatusCode)
+			}
+		}
+		// The served JSON decodes back to the stripped document.
+		var got any
+		if err := json.Unmarshal([]byte(body(t, get(t, h, "GET", "/docs", "/docs/asyncapi.json", nil))), &got); err != nil {
+			t.Fatal(err)
+		}
+		want, err := docs.Strip(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, jsonTree(t, want)) {
+			t.Fatal("served JSON differs from Strip(doc)")
+		}
+	})
+}

@@ -191,8 +191,13 @@ func TestBinary(t *testing.T) {
 
 func TestClientAcksServer(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, trs []client.Transport) {
-		s := dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s *client.Socket) {
-			s.On("question", func(ctx context.Context, a client.Args) []any {
+		var s *client.Socket
+		s = dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s2 *client.Socket) {
+			s2.On("question", func(ctx context.Context, a client.Args) []any {
+				// a handler may wait for an ack on its own socket
+				if _, err := s.EmitWithAck(ctx, "ack"); err != nil {
+					return []any{err.Error()}
+				}
 				var q string
 				var buf []byte
 				_ = a.Unmarshal(0, &q)
@@ -569,4 +574,29 @@ func BenchmarkEmitWithAck(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestCloseFromHandler(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, trs []client.Transport) {
+		closed := make(chan struct{})
+		reasons := make(chan client.DisconnectReason, 1)
+		s := dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s *client.Socket) {
+			s.On("echo", func(context.Context, client.Args) []any {
+				_ = s.Manager().Close()
+				close(closed)
+				return nil
+			})
+			s.OnDisconnect(func(r client.DisconnectReason) { reasons <- r })
+		})
+		if err := s.Emit(testCtx(t), "echo", 1); err != nil {
+			t.Fatal(err)
+		}
+		recv(t, closed)
+		if r := recv(t, reasons); r != client.ReasonForcedClose {
+			t.Errorf("reason %q", r)
+		}
+		if err := s.Connect(testCtx(t)); !errors.Is(err, client.ErrClosed) {
+			t.Errorf("Connect after Close: %v", err)
+		}
+	})
 }

@@ -220,7 +220,15 @@ func (s *Socket) sendConnect(e *engine) {
 	s.state = stateConnecting
 	s.mu.Unlock()
 	if err := sendPacket(e, &sioproto.Packet{Type: sioproto.Connect, Namespace: s.nsp, Data: data}); err != nil {
-		s.m.opts.logger.LogAttrs(context.Background(), slog.LevelDebug, "send CONNECT", slog.String("nsp", s.nsp), slog.Any("err", err))
+		// The connection closed meanwhile (its close may already have passed this Socket by):
+		// fail a waiting Connect; reconnection, if any, sends CONNECT again.
+		s.mu.Lock()
+		if s.eng == e && s.state == stateConnecting {
+			s.eng = nil
+			s.state = stateDisconnected
+			s.notifyLocked(fmt.Errorf("%w: %w", ErrDisconnected, err))
+		}
+		s.mu.Unlock()
 	}
 }
 

@@ -150,6 +150,11 @@ func staticCheck(root *node, all []*node) []*SchemaError {
 		if n.maxContains != unbounded && n.contains != nil && n.minContains > n.maxContains {
 			errs = append(errs, schemaErr(n.loc, "minContains", "minContains %d > maxContains %d", n.minContains, n.maxContains))
 		}
+		if n.unique && len(n.prefix) == 0 && n.items != nil {
+			if d := domainSize(n.items); d >= 0 && n.minItems > d {
+				errs = append(errs, schemaErr(n.loc, "uniqueItems", "minItems %d distinct items needed but the items schema allows only %d values", n.minItems, d))
+			}
+		}
 		if n.hasConst && !match(n, n.constVal) {
 			errs = append(errs, schemaErr(n.loc, "const", "the const value does not satisfy the rest of the schema"))
 		}
@@ -158,4 +163,39 @@ func staticCheck(root *node, all []*node) []*SchemaError {
 		}
 	}
 	return errs
+}
+
+// domainSize counts the values a schema allows when that set is small and
+// obvious (const, enum, boolean/null types); -1 otherwise.
+func domainSize(n *node) int {
+	if n.isBool {
+		if n.boolVal {
+			return -1
+		}
+		return 0
+	}
+	if n.hasConst || n.hasEnum {
+		vals := n.enum
+		if n.hasConst {
+			vals = []any{n.constVal}
+		}
+		var ok []any
+		for _, v := range vals {
+			if match(n, v) && !slices.ContainsFunc(ok, func(w any) bool { return equalJSON(v, w) }) {
+				ok = append(ok, v)
+			}
+		}
+		return len(ok)
+	}
+	if n.hasType && n.types&^(tBool|tNull) == 0 && n.ref == nil && len(n.allOf)+len(n.anyOf)+len(n.oneOf) == 0 && n.not == nil && n.ifN == nil {
+		c := 0
+		if n.types&tBool != 0 {
+			c += 2
+		}
+		if n.types&tNull != 0 {
+			c++
+		}
+		return c
+	}
+	return -1
 }

@@ -216,8 +216,8 @@ func (g *Generator) GenerateRaw(raw any, validator *jsonschema.Schema) (any, err
 
 func (g *Generator) generate(s *Schema, rng *rand.Rand, faker *gofakeit.Faker) (any, error) {
 	var last error
+	st := &state{rng: rng, faker: faker, maxDepth: g.cfg.MaxDepth} // one step budget for all attempts
 	for range g.cfg.MaxAttempts {
-		st := &state{rng: rng, faker: faker, maxDepth: g.cfg.MaxDepth}
 		v, err := st.gen([]*node{s.root}, 0)
 		if err != nil {
 			last = err

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/sockspec/sockspec/mock/fake"
+	"go.yaml.in/yaml/v3"
 )
 
 func loadJSON(t testing.TB, path string) any {
@@ -219,6 +221,14 @@ func TestPrepareErrors(t *testing.T) {
 		{"oneOf ambiguous", `{"oneOf":[{"type":"integer"},{"type":"integer"}]}`, "#", "ambiguous oneOf"},
 		{"bad minLength", `{"type":"string","minLength":-1}`, "#", "must be a non-negative integer"},
 		{"unknown type", `{"type":"text"}`, "#", `unknown type "text"`},
+		{"unique beyond enum", `{"type":"array","items":{"enum":["a","b","a"]},"minItems":3,"uniqueItems":true}`, "#", "allows only 2 values"},
+		{"unique booleans", `{"type":"array","items":{"type":"boolean"},"minItems":3,"uniqueItems":true}`, "#", "allows only 2 values"},
+		{"huge minLength", `{"type":"string","minLength":1000000000}`, "#", "more than the generator's limit"},
+		{"self reference", `{"$ref":"#"}`, "#", "no finite value"},
+		{"draft-07 tuple too short", `{"$schema":"http://json-schema.org/draft-07/schema#","type":"array","items":[{"type":"string"}],"additionalItems":false,"minItems":2}`, "#", "minItems 2 > maxItems 1"},
+		{"pattern vs maxLength", `{"type":"string","pattern":"^[a-z]{10}$","maxLength":5}`, "#", "cannot generate a string matching"},
+		{"oneOf none satisfiable", `{"type":"string","oneOf":[{"type":"integer"},{"type":"boolean"}]}`, "#", ""},
+		{"not everything", `{"not":{}}`, "#", ""},
 		{"minContains>maxContains", `{"type":"array","contains":{"type":"integer"},"minContains":3,"maxContains":1}`, "#", "minContains 3 > maxContains 1"},
 	}
 	for _, tc := range tests {
@@ -417,5 +427,118 @@ func TestGenerateRaw(t *testing.T) {
 	}
 	if s, ok := v.(string); !ok || !strings.Contains(s, "@") {
 		t.Fatalf("v = %#v", v)
+	}
+}
+
+func TestYAMLInput(t *testing.T) {
+	// AsyncAPI documents are mostly YAML: integers decode as int, floats as
+	// float64, and the generator must read both.
+	var raw any
+	err := yaml.Unmarshal([]byte(`
+type: object
+required: [id, ratio, tags, kind]
+properties:
+  id: {type: integer, minimum: 1, maximum: 9, multipleOf: 3}
+  ratio: {type: number, minimum: 0.5, maximum: 2.5, multipleOf: 0.25}
+  tags:
+    type: array
+    items: {type: string, enum: [a, b, c]}
+    minItems: 2
+    maxItems: 3
+    uniqueItems: true
+  kind: {const: 7}
+additionalProperties: false
+`), &raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indep := compileIndependent(t, raw)
+	g := fake.New(fake.Config{Seed: 11})
+	s, err := g.Prepare(raw, fake.PrepareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 500 {
+		v, err := g.Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := indep.Validate(v); err != nil {
+			t.Fatalf("%#v: %v", v, err)
+		}
+	}
+}
+
+func TestConcurrentGenerate(t *testing.T) {
+	raw := loadJSON(t, "testdata/corpus/47_chat_message.json")
+	g := fake.New(fake.Config{Seed: 2})
+	s, err := g.Prepare(raw, fake.PrepareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				if _, err := g.Generate(s); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+func TestOneOfBranchesAllReached(t *testing.T) {
+	raw := loadJSON(t, "testdata/corpus/27_oneof_objects_discriminated.json")
+	g := fake.New(fake.Config{Seed: 4})
+	s, err := g.Prepare(raw, fake.PrepareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for range 200 {
+		v, err := g.Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds[v.(map[string]any)["kind"].(string)]++
+	}
+	if kinds["cat"] == 0 || kinds["dog"] == 0 {
+		t.Fatalf("branches reached: %v", kinds)
+	}
+}
+
+func TestNullableProducesNull(t *testing.T) {
+	for _, schema := range []string{`{"type":["string","null"]}`, `{"type":"string","nullable":true}`} {
+		g := fake.New(fake.Config{Seed: 8})
+		s, err := g.Prepare(parseJSON(t, schema), fake.PrepareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nulls, strs := 0, 0
+		for range 300 {
+			v, err := g.Generate(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch v.(type) {
+			case nil:
+				nulls++
+			case string:
+				strs++
+			default:
+				t.Fatalf("%s: got %#v", schema, v)
+			}
+		}
+		if nulls == 0 || strs == 0 {
+			t.Errorf("%s: %d nulls, %d strings", schema, nulls, strs)
+		}
 	}
 }

@@ -889,22 +889,27 @@ func (st *state) genArr(exp []*node, depth int) (any, error) {
 	out := make([]any, 0, n)
 	for i := range n {
 		ip := itemParts(exp, i)
-		if k := n - 1 - i; k < len(contains) {
-			ip = append(ip, contains[k])
+		if i < len(contains) {
+			ip = append(ip, contains[i])
 		}
 		var v any
-		var err error
+		dup := false
 		for try := 0; ; try++ {
+			var err error
 			v, err = st.gen(ip, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			if !unique || !slices.ContainsFunc(out, func(e any) bool { return equalJSON(e, v) }) {
+			dup = unique && slices.ContainsFunc(out, func(e any) bool { return equalJSON(e, v) })
+			if !dup || try == 8 {
 				break
 			}
-			if try == 8 {
-				return nil, schemaErr(loc, "uniqueItems", "cannot generate %d distinct items", n)
+		}
+		if dup {
+			if len(out) >= lo {
+				break // fewer items, all distinct
 			}
+			return nil, schemaErr(loc, "uniqueItems", "cannot generate %d distinct items", lo)
 		}
 		out = append(out, v)
 	}

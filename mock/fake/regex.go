@@ -143,14 +143,14 @@ func pickFromClass(ranges []rune, rng *rand.Rand) rune {
 			k -= w
 		}
 	}
-	for range 16 {
+	for try := range 16 {
 		i := rng.IntN(len(ranges)/2) * 2
 		lo, hi := ranges[i], min(ranges[i+1], 0xFFFF)
 		if lo > hi {
 			hi = ranges[i+1]
 		}
 		r := lo + rune(rng.Int64N(int64(hi-lo)+1))
-		if utf8.ValidRune(r) {
+		if utf8.ValidRune(r) && (unicode.IsGraphic(r) || try >= 12) {
 			return r
 		}
 	}

@@ -117,7 +117,7 @@ func (l *loader) scheme(name string, n node) *SecurityScheme {
 			}
 		}
 	}
-	for _, sc := range n.get("scopes").v.([]any) {
+	for _, sc := range n.get("scopes").list() {
 		if str, ok := sc.(string); ok && !slices.Contains(s.Scopes, str) {
 			s.Scopes = append(s.Scopes, str)
 		}
@@ -209,7 +209,7 @@ func (l *loader) security2(n node) []SecurityRequirement {
 		for _, name := range it.keys() {
 			use := SchemeUse{Name: name}
 			scopesNode := it.get(name)
-			for _, sc := range scopesNode.v.([]any) {
+			for _, sc := range scopesNode.list() {
 				if s, ok := sc.(string); ok {
 					use.Scopes = append(use.Scopes, s)
 				}
@@ -256,7 +256,7 @@ func (l *loader) security3(n node) []SecurityRequirement {
 		if use.Scheme == nil {
 			use.Scheme = l.scheme(use.Name, t)
 		}
-		for _, sc := range t.get("scopes").v.([]any) {
+		for _, sc := range t.get("scopes").list() {
 			if s, ok := sc.(string); ok {
 				use.Scopes = append(use.Scopes, s)
 			}
@@ -512,35 +512,34 @@ func (l *loader) xack(a node, sc *schemaCompiler, event string) *Ack {
 // validateInstance validates a value of the document against a schema and
 // reports each failure at the value's position.
 func (l *loader) validateInstance(s *Schema, v node, code, msg string) {
+	l.validateInstanceSev(s, v, SeverityError, code, msg)
+}
+
+func (l *loader) validateInstanceSev(s *Schema, v node, sev Severity, code, msg string) {
 	err := s.Compiled.Validate(v.v)
 	if err == nil {
-		return
-	}
-	ve, ok := err.(interface{ Error() string })
-	_ = ve
-	if !ok {
 		return
 	}
 	if verr, ok := asValidationError(err); ok {
 		for _, leaf := range bestLeaves(verr) {
 			p := v.ptr + jsonPtr(leaf.InstanceLocation)
-			l.add(v.src, p, SeverityError, code, msg+": "+leafMessage(leaf, "the value"), "")
+			l.add(v.src, p, sev, code, msg+": "+leafMessage(leaf, "the value"), "")
 		}
 		return
 	}
-	l.add(v.src, v.ptr, SeverityError, code, msg+": "+err.Error(), "")
+	l.add(v.src, v.ptr, sev, code, msg+": "+err.Error(), "")
 }
 
 // checkSchemaExamples validates a schema's own default and examples against it.
 func (l *loader) checkSchemaExamples(n node, s *Schema) {
 	t := l.deref(n)
 	if d := t.get("default"); d.src != nil {
-		l.validateInstance(s, d, "schema-default", "the schema's default does not match the schema")
+		l.validateInstanceSev(s, d, SeverityWarning, "schema-default", "the schema's default does not match the schema")
 	}
 	ex := t.get("examples")
 	items, _ := ex.v.([]any)
 	for i := range items {
-		l.validateInstance(s, ex.idx(i), "schema-example", fmt.Sprintf("example %d does not match the schema", i))
+		l.validateInstanceSev(s, ex.idx(i), SeverityWarning, "schema-example", fmt.Sprintf("example %d does not match the schema", i))
 	}
 }
 

@@ -219,6 +219,7 @@ func (c *conv) convert() (*yaml.Node, error) {
 	if v := ymGet(src, "defaultContentType"); v != nil {
 		ymSet(out, "defaultContentType", v)
 	}
+	c.comps = ymGet(src, "components")
 	if servers := ymGet(src, "servers"); servers != nil {
 		ymSet(out, "servers", c.servers(servers))
 	}

@@ -101,7 +101,7 @@ func parse(ctx context.Context, name string, data []byte, cfg Config) (*Document
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		l.run(ctx, doc)
+		l.safeRun(ctx, doc)
 	} else if src.root == nil && !hasErrors(fs) {
 		l.add(src, "", SeverityError, "not-an-object", "the document is empty", "")
 	}
@@ -176,6 +176,11 @@ func (n node) idx(i int) node {
 		return node{}
 	}
 	return node{n.src, fmt.Sprintf("%s/%d", n.ptr, i), a[i]}
+}
+
+func (n node) list() []any {
+	a, _ := n.v.([]any)
+	return a
 }
 
 func (n node) str(key string) string {
@@ -284,12 +289,13 @@ func (l *loader) resolve(src *source, ref string) (node, error) {
 				name = filepath.Clean(name)
 			}
 			data, err := l.cfg.ReadFile(path)
-			if err != nil {
-				l.files[key] = &source{name: name, url: key, pos: map[string]Position{}}
-				return node{}, fmt.Errorf("$ref %q: cannot read %s: %w", ref, name, unwrapPathErr(err))
+			if err == nil && int64(len(data)) > l.cfg.MaxFileSize {
+				err = fmt.Errorf("over %d bytes", l.cfg.MaxFileSize)
 			}
-			if int64(len(data)) > l.cfg.MaxFileSize {
-				return node{}, fmt.Errorf("$ref %q: %s is over %d bytes", ref, name, l.cfg.MaxFileSize)
+			if err != nil {
+				err = fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
+				l.files[key] = &source{name: name, url: key, pos: map[string]Position{}, loadErr: err}
+				return node{}, fmt.Errorf("$ref %q: %w", ref, err)
 			}
 			nt, fs := parseSource(name, data, treeLimits{maxDepth: l.cfg.MaxDepth, maxNodes: l.cfg.MaxNodes})
 			nt.url = key
@@ -298,8 +304,11 @@ func (l *loader) resolve(src *source, ref string) (node, error) {
 			l.findings = append(l.findings, fs...)
 		}
 		target = t
+		if target.loadErr != nil {
+			return node{}, fmt.Errorf("$ref %q: %w", ref, target.loadErr)
+		}
 		if target.root == nil {
-			return node{}, fmt.Errorf("$ref %q: the referenced file could not be used", ref)
+			return node{}, fmt.Errorf("$ref %q: the referenced file could not be parsed", ref)
 		}
 	}
 	ptr, err := url.PathUnescape(frag)
@@ -417,4 +426,16 @@ func (l *loader) walkRefs(src *source, ptr string) (node, bool) {
 		cur = next
 	}
 	return cur, true
+}
+
+// safeRun runs the linter and model builder; a panic (a bug) becomes an
+// error finding instead of crashing the caller.
+func (l *loader) safeRun(ctx context.Context, doc *Document) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.add(doc.main, "", SeverityError, "internal-error",
+				fmt.Sprintf("sockspec failed while reading this document (please report it): %v", r), "")
+		}
+	}()
+	l.run(ctx, doc)
 }

@@ -205,7 +205,7 @@ func (sc *schemaCompiler) report(n node, what string, err error) {
 			for _, leaf := range bestLeaves(ve) {
 				p := ptr + jsonPtr(leaf.InstanceLocation)
 				sc.l.add(src, p, SeverityError, "invalid-schema",
-					fmt.Sprintf("%s is not a valid JSON Schema: at #%s: %s", what, p, leafMessage(leaf, "the value")), "")
+					fmt.Sprintf("%s is not a valid JSON Schema: %s", what, leafMessage(leaf, "the schema")), "")
 			}
 			return
 		}
@@ -213,6 +213,9 @@ func (sc *schemaCompiler) report(n node, what string, err error) {
 		return
 	}
 	msg := err.Error()
+	if strings.Contains(msg, "failing loading") {
+		return // the dangling $ref is reported by checkRefs
+	}
 	msg = strings.ReplaceAll(msg, "jsonschema: ", "")
 	msg = sc.prettyURLs(msg)
 	sc.l.add(n.src, n.ptr, SeverityError, "invalid-schema", fmt.Sprintf("%s cannot be compiled: %s", what, msg), "")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,8 @@ type source struct {
 	node *yaml.Node // document node, kept for order-preserving conversion
 	pos  map[string]Position
 	keys map[string][]string // object pointer -> keys in source order
+	// loadErr is set for a referenced file that could not be read
+	loadErr error
 }
 
 // limits applied while converting YAML nodes.
@@ -45,7 +48,7 @@ func parseSource(name string, data []byte, lim treeLimits) (*source, []Finding) 
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := safeDecode(dec, &doc); err != nil {
-		line, col := yamlErrorPos(err)
+		line, col := yamlErrorPos(err, data)
 		return s, []Finding{{Severity: SeverityError, Code: "syntax", Message: "cannot parse the document: " + yamlErrorMsg(err),
 			File: name, Position: Position{line, col}}}
 	}
@@ -80,7 +83,13 @@ func yamlErrorMsg(err error) string {
 	return msg
 }
 
-func yamlErrorPos(err error) (int, int) {
+// parserProblem matches libyaml parser (not scanner) problems, whose line
+// yaml.v3 reports one lower than where the problem is.
+var parserProblem = regexp.MustCompile(`did not find expected (key|node content|'-' indicator|',' or|<document start>)`)
+
+// yamlErrorPos extracts the line of a yaml.v3 error and points at the first
+// non-blank character of that line.
+func yamlErrorPos(err error, data []byte) (int, int) {
 	msg := err.Error()
 	i := strings.Index(msg, "line ")
 	if i < 0 {
@@ -92,7 +101,22 @@ func yamlErrorPos(err error) (int, int) {
 		j++
 	}
 	n, _ := strconv.Atoi(rest[:j])
-	return n, 0
+	if n == 0 {
+		return 0, 0
+	}
+	if parserProblem.MatchString(msg) {
+		n++
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	if n > len(lines) {
+		return n, 1
+	}
+	l := lines[n-1]
+	col := 1
+	for col <= len(l) && (l[col-1] == ' ' || l[col-1] == '\t') {
+		col++
+	}
+	return n, col
 }
 
 type converter struct {

@@ -3,6 +3,7 @@ package sockspec
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"sync"
@@ -66,7 +67,16 @@ func (e Event[P, A]) Emit(ctx context.Context, to socketio.Target, payload P) er
 	if srv := serverOf(to); srv != nil {
 		return srv.Emit(ctx, to, e.name, args...)
 	}
+	if targetNamespace(to) == nil {
+		return errors.New("sockspec: cannot tell the namespace of this emit target; use Event.EmitIn")
+	}
 	return to.Emit(ctx, e.name, args...)
+}
+
+// EmitIn is Emit for a target whose namespace ns states, such as a room
+// selection: ns.EmitTo validates and sends.
+func (e Event[P, A]) EmitIn(ctx context.Context, ns *Namespace, to socketio.Target, payload P) error {
+	return ns.EmitTo(ctx, to, e.name, encodeValue(e.p, payload)...)
 }
 
 // EmitWithAck emits the event to s and waits for the client's ack, decoded

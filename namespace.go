@@ -101,7 +101,8 @@ func (n *Namespace) OnConnect(fn func(ctx context.Context, s *socketio.Socket)) 
 }
 
 // OnDisconnect sets the disconnect hook (x-handlers disconnect), called once
-// per socket that leaves, with the reason.
+// per socket that leaves, with the reason. Its ctx keeps the socket's values
+// but is not cancelled, so the hook can still emit to others.
 func (n *Namespace) OnDisconnect(fn func(ctx context.Context, s *socketio.Socket, reason socketio.DisconnectReason)) {
 	n.srv.mu.Lock()
 	defer n.srv.mu.Unlock()
@@ -146,6 +147,25 @@ func (n *Namespace) Emit(ctx context.Context, event string, args ...any) error {
 		return &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ServerToClient, Kind: "unknown_event", Message: "namespace " + n.name + " is not in the document"}
 	}
 	return n.srv.Emit(ctx, n.sio, event, args...)
+}
+
+// EmitTo validates an event against this namespace's document and emits it
+// to to: a socket of the namespace, the namespace itself or a room selection
+// of it (such as s.Broadcast() or ns.SocketIO().To("room")). It returns a
+// *ValidationError and sends nothing when the event is invalid, and an error
+// when to belongs to another namespace.
+func (n *Namespace) EmitTo(ctx context.Context, to socketio.Target, event string, args ...any) error {
+	if n.sio == nil {
+		return &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ServerToClient, Kind: "unknown_event", Message: "namespace " + n.name + " is not in the document"}
+	}
+	if sns := targetNamespace(to); sns != nil && sns != n.sio {
+		return fmt.Errorf("sockspec: EmitTo: target is in namespace %s, not %s", sns.Name(), n.name)
+	}
+	send, err := n.prepareEmit(event, args)
+	if err != nil {
+		return err
+	}
+	return to.Emit(ctx, event, send...)
 }
 
 // build prepares the namespace for serving (under srv.mu).
@@ -422,7 +442,7 @@ func (n *Namespace) connectError(ctx context.Context, err error) error {
 func (n *Namespace) connected(s *socketio.Socket) {
 	if n.onDisconnect != nil {
 		s.OnDisconnect(func(reason socketio.DisconnectReason) {
-			ctx := n.ctxOf(s)
+			ctx := context.WithoutCancel(n.ctxOf(s)) // the socket's ctx is done: let the hook still emit
 			defer n.recoverHook(ctx, "disconnect hook")
 			n.onDisconnect(ctx, s, reason)
 		})

@@ -435,7 +435,7 @@ func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event str
 func (s *Server) nsOf(to socketio.Target) (*Namespace, error) {
 	sns := targetNamespace(to)
 	if sns == nil {
-		return nil, errors.New("sockspec: emit target has no namespace (use a *socketio.Socket, a *socketio.Namespace, or Namespace.To)")
+		return nil, errors.New("sockspec: cannot tell the namespace of this emit target; use Namespace.EmitTo")
 	}
 	if sns.Server() != s.sio {
 		return nil, errors.New("sockspec: emit target belongs to another server")

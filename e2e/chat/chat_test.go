@@ -1,0 +1,52 @@
+// Package chat_test drives examples/chat with the official socket.io-client
+// (Node) in e2e/node_modules: the server runs in-process.
+package chat_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/sockspec/sockspec/examples/chat/chatserver"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestChatWithSocketIOClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	if _, err := os.Stat(filepath.Join("..", "node_modules", "socket.io-client")); err != nil {
+		t.Skip("e2e/node_modules/socket.io-client missing (npm ci in e2e)")
+	}
+	h, srv, err := chatserver.New(chatserver.Config{AdminToken: "s3cret", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "chat.mjs", hs.URL, "s3cret")
+	out, err := cmd.CombinedOutput()
+	t.Logf("node output:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "\nPASS\n") {
+		t.Fatalf("scenario failed: %v", err)
+	}
+}

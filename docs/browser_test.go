@@ -63,7 +63,7 @@ func artifactsDir(t *testing.T) string {
 func runBrowser(t *testing.T, node, url, shot string, events []string, mode string) {
 	t.Helper()
 	ev, _ := json.Marshal(events)
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 180*time.Second)
 	defer cancel()
 	args := []string{filepath.Join("testdata", "browser.mjs"), url, shot, string(ev)}
 	if mode != "" {
@@ -108,4 +108,31 @@ func TestBrowser(t *testing.T) {
 			runBrowser(t, node, srv.URL+"/api/docs", shot, tc.events, "")
 		})
 	}
+}
+
+// TestBrowserReact checks the optional official AsyncAPI React component
+// with a local copy of its standalone bundle (no CDN): set
+// SOCKSPEC_REACT_BUNDLE to an unpacked @asyncapi/react-component package
+// directory (npm pack @asyncapi/react-component && tar xzf ...). Without it
+// the test is skipped: the component is an option, not part of the default
+// page, and CI has no copy of it.
+func TestBrowserReact(t *testing.T) {
+	pkg := os.Getenv("SOCKSPEC_REACT_BUNDLE")
+	if pkg == "" {
+		t.Skip("SOCKSPEC_REACT_BUNDLE not set")
+	}
+	node := browserDeps(t)
+	h, err := docs.NewHandler(loadYAML(t, "chat.yaml"), docs.Config{
+		ReactComponent:  "/vendor/browser/standalone/index.js",
+		ReactStylesheet: "/vendor/styles/default.min.css",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/docs/", http.StripPrefix("/docs", h))
+	mux.Handle("/vendor/", http.StripPrefix("/vendor", http.FileServer(http.Dir(pkg))))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	runBrowser(t, node, srv.URL+"/docs/", filepath.Join(artifactsDir(t), "chat-react.png"), chatEvents, "react")
 }

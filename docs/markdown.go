@@ -224,7 +224,19 @@ func parseLink(s string) (end int, text, href string, ok bool) {
 				if i+1 >= len(s) || s[i+1] != '(' {
 					return 0, "", "", false
 				}
-				j := strings.IndexByte(s[i+2:], ')')
+				// The target ends at the ")" that balances "(", so
+				// "(https://en.wikipedia.org/wiki/A_(b))" stays whole.
+				j, open := -1, 1
+				for k := i + 2; k < len(s) && k < i+2+2048; k++ {
+					if s[k] == '(' {
+						open++
+					} else if s[k] == ')' {
+						if open--; open == 0 {
+							j = k - (i + 2)
+							break
+						}
+					}
+				}
 				if j < 0 {
 					return 0, "", "", false
 				}

@@ -37,7 +37,15 @@ try {
     await page.waitForFunction(() => document.documentElement.getAttribute("data-react"), null, { timeout: 30000 });
     const state = await page.evaluate(() => document.documentElement.getAttribute("data-react"));
     if (state !== "rendered") fail("react component state " + state);
-    await page.waitForTimeout(500);
+    // The component renders the document (its own layout; it names events
+    // by message ids, not always by Socket.IO event names).
+    const reactText = await page.locator("#asyncapi-react").innerText();
+    if (!reactText.includes("Operations")) fail("react component rendered no operations");
+    if (await page.locator("#own-view").isVisible()) fail("own view still visible under the component");
+    await page.screenshot({ path: shot.replace(/\.png$/, "-component.png") });
+    // The toggle brings our page back; the checks below run on it.
+    await page.click("#view-toggle");
+    if (!(await page.locator("#own-view").isVisible())) fail("toggle did not restore our page");
   } else {
     // Our stylesheet applied (no network needed): the layout is a grid.
     const display = await page.evaluate(() => getComputedStyle(document.querySelector(".layout")).display);
@@ -50,7 +58,7 @@ try {
   for (const name of events) {
     if (!text.includes(name)) fail("event not in page text: " + name);
   }
-  if (mode !== "react") {
+  {
     for (const name of events) {
       const loc = page.locator(`article[data-event="${name.replace(/"/g, '\\"')}"] .event-name`);
       const n = await loc.count();
@@ -74,7 +82,7 @@ try {
   // The first screen, as a reader sees it, and the first acknowledged event.
   await page.screenshot({ path: shot.replace(/\.png$/, "-viewport.png") });
   const acked = page.locator("article.event:has(.block.ack)").first();
-  if (mode !== "react" && (await acked.count()) > 0) {
+  if ((await acked.count()) > 0) {
     await acked.screenshot({ path: shot.replace(/\.png$/, "-ack-event.png") });
   }
   console.log("screenshot: " + shot);

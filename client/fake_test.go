@@ -182,3 +182,18 @@ func TestCloseDuringConnect(t *testing.T) {
 		t.Errorf("Connect after Close: %v", err)
 	}
 }
+
+func TestHandshakeHTTPError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"code":0,"message":"Transport unknown"}`))
+	}))
+	defer srv.Close()
+	for _, m := range modes {
+		_, err := client.Dial(testCtx(t), srv.URL, client.Config{Transports: m.trs})
+		var herr *client.HTTPError
+		if !errors.As(err, &herr) || herr.StatusCode != http.StatusBadRequest || herr.Body != `{"code":0,"message":"Transport unknown"}` {
+			t.Errorf("%s: err = %v", m.name, err)
+		}
+	}
+}

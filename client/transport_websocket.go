@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sockspec/sockspec/internal/eioproto"
@@ -23,6 +24,9 @@ func dialWebSocket(ctx context.Context, o *options, sid string) (*webSocket, err
 		Header:  o.header,
 	})
 	if err != nil {
+		if serr := (*wsconn.StatusError)(nil); errors.As(err, &serr) {
+			return nil, &HTTPError{StatusCode: serr.Status, Body: serr.Body}
+		}
 		return nil, fmt.Errorf("websocket: %w", err)
 	}
 	return &webSocket{conn: c}, nil

@@ -40,13 +40,13 @@ func (p *parser) compile() (*jsonschema.Schema, error) {
 type bundler struct {
 	p     *parser
 	defs  map[string]any
-	names map[string]string // resolver ref -> definition name
+	names map[string]string // target location -> definition name
 	key   string
 }
 
 func (p *parser) bundle(defsKey string) any {
 	b := &bundler{p: p, defs: map[string]any{}, names: map[string]string{}, key: defsKey}
-	root := b.copy(p.root, true)
+	root := b.copy(p.root, p.base, true)
 	m, ok := root.(map[string]any)
 	if !ok || len(b.defs) == 0 {
 		return root
@@ -64,14 +64,14 @@ func (p *parser) bundle(defsKey string) any {
 }
 
 // copy deep-copies a schema tree, rewriting $refs the Resolver answers.
-func (b *bundler) copy(v any, schema bool) any {
+func (b *bundler) copy(v any, loc string, schema bool) any {
 	switch v := v.(type) {
 	case map[any]any:
 		m := make(map[string]any, len(v))
 		for k, e := range v {
 			m[fmt.Sprint(k)] = e
 		}
-		return b.copy(m, schema)
+		return b.copy(m, loc, schema)
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
@@ -79,14 +79,14 @@ func (b *bundler) copy(v any, schema bool) any {
 			case "const", "enum", "default", "examples", "example":
 				out[k] = e
 			default:
-				out[k] = b.copy(e, true)
+				out[k] = b.copy(e, join(loc, k), true)
 			}
 		}
 		if !schema {
 			return out
 		}
 		if ref, ok := v["$ref"].(string); ok {
-			if name, ok := b.refName(ref); ok {
+			if name, ok := b.refName(loc, ref); ok {
 				out["$ref"] = "#/" + b.key + "/" + name
 			}
 		}
@@ -105,23 +105,23 @@ func (b *bundler) copy(v any, schema bool) any {
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = b.copy(e, schema)
+			out[i] = b.copy(e, join(loc, strconv.Itoa(i)), schema)
 		}
 		return out
 	}
 	return v
 }
 
-func (b *bundler) refName(ref string) (string, bool) {
-	if name, ok := b.names[ref]; ok {
-		return name, true
-	}
-	target, key, _, err := b.p.resolve(ref)
+func (b *bundler) refName(base, ref string) (string, bool) {
+	target, key, tloc, err := b.p.resolve(base, ref)
 	if err != nil || key[0] != 'r' {
 		return "", false // local, or reported by the parser already
 	}
+	if name, ok := b.names[tloc]; ok {
+		return name, true
+	}
 	name := "sockspec_fake_ref_" + strconv.Itoa(len(b.names))
-	b.names[ref] = name
-	b.defs[name] = b.copy(target, true)
+	b.names[tloc] = name
+	b.defs[name] = b.copy(target, tloc, true)
 	return name, true
 }

@@ -49,7 +49,17 @@
 // city, country, phone_number, company, job, word, sentence, paragraph,
 // text, color_name, url, iso8601, date_time, uuid4, …), are matched
 // ignoring case, "_" and "-", see [KnownFormat]. Unknown formats give
-// plain strings.
+// plain strings. Without a format or pattern, a property's name picks a
+// provider when it is specific enough ("username", "email", "city",
+// "message", "createdAt"…); otherwise strings are a few random words.
+//
+// # References
+//
+// "$ref" is resolved by the [Resolver] in Config (the asyncapi package's
+// document resolution plugs in there; it is told where each reference is
+// written, so references across files work), falling back to local
+// references within the raw schema: JSON pointers ("#/$defs/x",
+// "#/definitions/x"), "$anchor"s and draft-07 "$id": "#name".
 //
 // # Determinism
 //

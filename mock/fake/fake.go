@@ -13,10 +13,16 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// Resolver returns the raw schema a "$ref" value points to. It receives
-// the reference exactly as written in the schema (for example
-// "#/components/schemas/User" or "common.yaml#/User").
-type Resolver func(ref string) (any, error)
+// Resolver returns the raw schema a "$ref" points to. ref is the
+// reference exactly as written ("#/components/schemas/User",
+// "common.yaml#/User"); base is the location of the schema it is written
+// in: PrepareOptions.Location plus the path inside the raw schema, or,
+// inside a schema the Resolver returned, the location it returned for it
+// plus the path. It returns the target and the target's location, which
+// names it in errors and serves as the base of references inside it, so
+// a Resolver can follow references across files (the part of a location
+// before "#" can name the file). An empty location means ref.
+type Resolver func(base, ref string) (target any, location string, err error)
 
 // Config configures a [Generator]. The zero value works: seed 0, depth 5,
 // 20 attempts, local references only.

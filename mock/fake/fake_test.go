@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -281,22 +282,13 @@ func TestResolver(t *testing.T) {
 		"User":{"type":"object","properties":{"name":{"type":"string","format":"first_name"},"friend":{"$ref":"#/components/schemas/User"}},"required":["name"],"additionalProperties":false},
 		"Id":{"type":"string","format":"uuid"}}}}`)
 	var asked []string
-	resolver := func(ref string) (any, error) {
+	resolver := func(base, ref string) (any, string, error) {
 		asked = append(asked, ref)
-		if !strings.HasPrefix(ref, "#/") {
-			return nil, errors.New("not found")
+		if !strings.HasPrefix(base, "#/") {
+			return nil, "", errors.New("bad base " + base)
 		}
-		cur := doc
-		for _, tok := range strings.Split(ref[2:], "/") {
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return nil, errors.New("not found")
-			}
-			if cur, ok = m[tok]; !ok {
-				return nil, errors.New("not found")
-			}
-		}
-		return cur, nil
+		v, err := pointer(doc, ref)
+		return v, ref, err
 	}
 	payload := parseJSON(t, `{"type":"object","properties":{"id":{"$ref":"#/components/schemas/Id"},"user":{"$ref":"#/components/schemas/User"}},"required":["id","user"]}`)
 	g := fake.New(fake.Config{Seed: 3, Resolver: resolver, MaxDepth: 3})
@@ -327,7 +319,9 @@ func TestResolver(t *testing.T) {
 		}
 	}
 	// Errors inside resolved schemas are reported at the reference.
-	bad := func(ref string) (any, error) { return parseJSON(t, `{"type":"integer","minimum":5,"maximum":1}`), nil }
+	bad := func(_, ref string) (any, string, error) {
+		return parseJSON(t, `{"type":"integer","minimum":5,"maximum":1}`), ref, nil
+	}
 	g = fake.New(fake.Config{Resolver: bad})
 	_, err = g.Prepare(parseJSON(t, `{"$ref":"#/components/schemas/Bad"}`), fake.PrepareOptions{})
 	var se *fake.SchemaError
@@ -540,5 +534,75 @@ func TestNullableProducesNull(t *testing.T) {
 		if nulls == 0 || strs == 0 {
 			t.Errorf("%s: %d nulls, %d strings", schema, nulls, strs)
 		}
+	}
+}
+
+func pointer(doc any, ref string) (any, error) {
+	if !strings.HasPrefix(ref, "#/") {
+		return nil, errors.New("not found")
+	}
+	cur := doc
+	for _, tok := range strings.Split(ref[2:], "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, errors.New("not found")
+		}
+		if cur, ok = m[tok]; !ok {
+			return nil, errors.New("not found")
+		}
+	}
+	return cur, nil
+}
+
+func TestResolverAcrossFiles(t *testing.T) {
+	// Two files: references inside common.json are relative to it, which the
+	// Resolver learns from the base it is given.
+	files := map[string]any{
+		"":            parseJSON(t, `{"components":{"schemas":{"Msg":{"type":"object","properties":{"from":{"$ref":"common.json#/User"}},"required":["from"],"additionalProperties":false}}}}`),
+		"common.json": parseJSON(t, `{"User":{"type":"object","properties":{"name":{"$ref":"#/Name"},"boss":{"$ref":"#/User"}},"required":["name"]},"Name":{"type":"string","pattern":"^[A-Z][a-z]{2,8}$"}}`),
+	}
+	var bases []string
+	resolver := func(base, ref string) (any, string, error) {
+		bases = append(bases, base)
+		file, _, _ := strings.Cut(base, "#")
+		target, frag, _ := strings.Cut(ref, "#")
+		if target != "" {
+			file = target
+		}
+		doc, ok := files[file]
+		if !ok {
+			return nil, "", errors.New("no file " + file)
+		}
+		v, err := pointer(doc, "#"+frag)
+		return v, file + "#" + frag, err
+	}
+	g := fake.New(fake.Config{Seed: 12, Resolver: resolver})
+	s, err := g.Prepare(parseJSON(t, `{"$ref":"#/components/schemas/Msg"}`), fake.PrepareOptions{Location: "#/channels/c/messages/m/payload"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"#/channels/c/messages/m/payload", "#/components/schemas/Msg/properties/from", "common.json#/User/properties/name", "common.json#/User/properties/boss"}
+	for _, w := range want {
+		if !slices.Contains(bases, w) {
+			t.Errorf("resolver never asked with base %q (got %q)", w, bases)
+		}
+	}
+	for range 200 {
+		v, err := g.Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := v.(map[string]any)["from"].(map[string]any)["name"].(string)
+		if len(name) < 3 || name[0] < 'A' || name[0] > 'Z' {
+			t.Fatalf("name %q does not match the pattern from common.json", name)
+		}
+	}
+	// An error inside the other file names that file.
+	files["common.json"].(map[string]any)["Name"] = parseJSON(t, `{"type":"string","minLength":4,"maxLength":2}`)
+	g = fake.New(fake.Config{Resolver: resolver})
+	_, err = g.Prepare(parseJSON(t, `{"$ref":"#/components/schemas/Msg"}`), fake.PrepareOptions{})
+	var se *fake.SchemaError
+	if !errors.As(err, &se) || se.Location != "common.json#/Name" {
+		t.Fatalf("err = %v, want a SchemaError at common.json#/Name", err)
 	}
 }

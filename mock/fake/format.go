@@ -282,3 +282,50 @@ func KnownFormat(format string) bool {
 	f, _ := lookupFormat(format)
 	return f != nil
 }
+
+// nameHints maps normalised property names that are not provider names
+// onto providers.
+var nameHints = map[string]string{
+	"message": "sentence", "msg": "sentence", "comment": "sentence", "description": "sentence",
+	"summary": "sentence", "title": "sentence", "body": "paragraph", "content": "paragraph",
+	"login": "username", "nick": "username", "nickname": "username", "handle": "username",
+	"user": "username", "author": "name", "fullname": "name", "displayname": "name",
+	"first": "firstname", "givenname": "firstname", "last": "lastname", "surname": "lastname",
+	"familyname": "lastname", "emailaddress": "email", "mail": "email", "phonenumber": "phonenumber",
+	"mobile": "phone", "tel": "phone", "website": "url", "homepage": "url", "link": "url",
+	"avatar": "url", "avatarurl": "url", "image": "url", "imageurl": "url", "host": "domainname",
+	"domain": "domainname", "ip": "ipv4", "ipaddress": "ipv4", "timestamp": "iso8601",
+	"createdat": "iso8601", "updatedat": "iso8601", "datetime": "iso8601", "sentat": "iso8601",
+	"birthday": "dateofbirth", "dob": "dateofbirth", "zip": "zipcode", "zipcode": "zipcode",
+	"postalcode": "postcode", "street": "streetaddress", "countrycode": "countrycode",
+	"currency": "currencycode", "lang": "languagecode", "language": "languagename",
+	"tag": "word", "tags": "word", "keyword": "word", "keywords": "word", "room": "word",
+	"channel": "word", "topic": "word", "company": "company", "companyname": "company",
+	"organization": "company", "jobtitle": "jobtitle", "city": "city", "country": "country",
+	"color": "colorname", "colour": "colorname", "uuid": "uuid4", "guid": "uuid4",
+}
+
+// hintFormat picks a provider from a property name, or nil.
+func hintFormat(name string) formatFunc {
+	if name == "" {
+		return nil
+	}
+	k := normFormat(name)
+	if h, ok := nameHints[k]; ok {
+		k = h
+	}
+	switch k {
+	case "email", "uuid", "ipv4", "ipv6", "hostname", "uri", "date", "time":
+		return standardFormats[k]
+	}
+	// Only specific providers: generic ones ("text", "word", "name"...) are
+	// too likely to be wrong for a property that merely shares the name,
+	// unless a hint above chose them.
+	if _, direct := nameHints[normFormat(name)]; !direct {
+		switch k {
+		case "text", "word", "words", "letter", "digit", "prefix", "suffix", "year", "month", "state", "job", "color", "bs", "locale":
+			return nil
+		}
+	}
+	return fakerFormats[k]
+}

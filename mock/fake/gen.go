@@ -31,6 +31,7 @@ type state struct {
 	faker    *gofakeit.Faker
 	maxDepth int
 	steps    int
+	hint     string // name of the property being generated, for realism
 }
 
 func schemaErr(loc, kw, format string, args ...any) *SchemaError {
@@ -586,6 +587,14 @@ func (st *state) genStr(exp []*node, loc string) (any, error) {
 		}
 		return nil, schemaErr(pg.loc, "pattern", "cannot generate a string matching %q with length in [%d, %s]", pg.pattern, lo, hiString(hi))
 	}
+	// A property name like "username" or "city" picks a Faker provider.
+	if fn := hintFormat(st.hint); fn != nil {
+		for range 3 {
+			if s := st.fit(fn(st.faker, st.rng), lo, hi); lenOK(s, lo, hi) {
+				return s, nil
+			}
+		}
+	}
 	// Plain text: whole words when they fit, cut to the bounds otherwise.
 	top := hi
 	if top == unbounded {
@@ -887,7 +896,9 @@ func (st *state) genArr(exp []*node, depth int) (any, error) {
 		n += st.rng.IntN(top - lo + 1)
 	}
 	out := make([]any, 0, n)
+	hint := st.hint
 	for i := range n {
+		st.hint = hint
 		ip := itemParts(exp, i)
 		if i < len(contains) {
 			ip = append(ip, contains[i])
@@ -1060,7 +1071,9 @@ func (st *state) genObj(exp []*node, depth int) (any, error) {
 	}
 	slices.Sort(keys)
 	out := make(map[string]any, len(keys))
+	defer func(h string) { st.hint = h }(st.hint)
 	for _, k := range keys {
+		st.hint = k
 		v, err := st.gen(valueParts(exp, k), depth+1)
 		if err != nil {
 			return nil, err
@@ -1098,6 +1111,8 @@ func (st *state) newKey(exp []*node, declared []string, has map[string]bool, dep
 		pats[st.rng.IntN(len(pats))].generate(st.rng, &b, 4)
 		k = b.String()
 	case len(names) > 0:
+		defer func(h string) { st.hint = h }(st.hint)
+		st.hint = ""
 		v, err := st.gen(append(names, &node{loc: firstLoc(names), types: tStr, hasType: true, maxLen: unbounded, maxItems: unbounded, maxProps: unbounded, maxContains: unbounded}), depth+1)
 		if err != nil {
 			return "", false

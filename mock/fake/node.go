@@ -183,15 +183,18 @@ func (p *parser) problem(loc, kw, format string, args ...any) {
 	p.errs = append(p.errs, &SchemaError{Location: loc, Keyword: kw, Reason: fmt.Sprintf(format, args...)})
 }
 
-// resolve finds the target of a $ref. The Resolver, when set, is asked
-// first; "#..." references fall back to the local root. It returns the
-// target, a cache key and the location to report for it.
-func (p *parser) resolve(ref string) (any, string, string, error) {
+// resolve finds the target of a $ref written in the schema at base. The
+// Resolver, when set, is asked first; "#..." references fall back to the
+// local root. It returns the target, a cache key and the target's location.
+func (p *parser) resolve(base, ref string) (any, string, string, error) {
 	var rerr error
 	if p.resolver != nil {
-		v, err := p.resolver(ref)
+		v, loc, err := p.resolver(base, ref)
 		if err == nil {
-			return v, "r:" + ref, ref, nil
+			if loc == "" {
+				loc = ref
+			}
+			return v, "r:" + loc, loc, nil
 		}
 		rerr = err
 	}
@@ -622,7 +625,7 @@ func (p *parser) fill(n *node, m map[string]any) {
 }
 
 func (p *parser) refNode(ref, loc, kw string) *node {
-	target, key, tloc, err := p.resolve(ref)
+	target, key, tloc, err := p.resolve(loc, ref)
 	if err != nil {
 		p.problem(loc, kw, "cannot resolve %q: %v", ref, err)
 		return nil

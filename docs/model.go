@@ -318,6 +318,7 @@ func (b *builder) channels3(doc map[string]any) {
 	// Channel id -> namespace name. Channels used only as reply channels
 	// (often with a null address) are not namespaces of their own.
 	replyOnly := map[string]bool{}
+	replyMsgs := map[string]bool{}
 	hasOp := map[string]bool{}
 	for _, opName := range sortedKeys(ops) {
 		opm, _ := b.r.derefMap(ops[opName])
@@ -327,6 +328,12 @@ func (b *builder) channels3(doc map[string]any) {
 		if rep, _ := b.r.derefMap(opm["reply"]); rep != nil {
 			if ref, ok := refOf(rep["channel"]); ok {
 				replyOnly[refName(ref)] = true
+			}
+			list, _ := rep["messages"].([]any)
+			for _, m := range list {
+				if ref, ok := refOf(m); ok {
+					replyMsgs[ref] = true
+				}
 			}
 		}
 	}
@@ -380,7 +387,12 @@ func (b *builder) channels3(doc map[string]any) {
 				}
 			}
 		} else {
-			msgs = b.channelMessages(opm["channel"])
+			// All of the channel's messages, except those that are replies.
+			for _, mr := range b.channelMessages(opm["channel"]) {
+				if !replyMsgs[chRef+"/messages/"+escapePtr(mr.id)] {
+					msgs = append(msgs, mr)
+				}
+			}
 		}
 		ack, ackDesc := b.reply3(opm["reply"])
 		sec := b.requirements(opm["security"])
@@ -408,7 +420,12 @@ func (b *builder) channels3(doc map[string]any) {
 	}
 	sortNamespaces(names)
 	for _, n := range names {
-		b.page.Namespaces = append(b.page.Namespaces, byName[n])
+		ns := byName[n]
+		// Operations are a map: order events by name, not by operation id.
+		for _, evs := range [][]*event{ns.Emits, ns.Listens} {
+			slices.SortStableFunc(evs, func(a, b *event) int { return strings.Compare(a.Name, b.Name) })
+		}
+		b.page.Namespaces = append(b.page.Namespaces, ns)
 	}
 }
 
@@ -478,11 +495,15 @@ func (b *builder) xAck(msg map[string]any) (*schemaNode, template.HTML) {
 	if d, ok := ack["description"].(string); ok {
 		desc = markdown(d)
 	}
-	args, ok := ack["args"]
-	if !ok {
+	// Asynction's {args: schema}; {} is an ack without arguments; any other
+	// object is the args schema itself (sio-asyncapi's bare x-ack).
+	if args, ok := ack["args"]; ok {
+		return b.schema.build(args, true), desc
+	}
+	if len(ack) == 0 {
 		return &schemaNode{LabelKind: "root", Note: "acknowledged without arguments"}, desc
 	}
-	return b.schema.build(args, true), desc
+	return b.schema.build(msg["x-ack"], true), ""
 }
 
 func (b *builder) payload(msg map[string]any) *schemaNode {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -247,10 +246,14 @@ func TestPageShowsEveryEventInBothDirections(t *testing.T) {
 			page := body(t, r)
 			got := eventsByNamespace(page)
 			if strings.HasPrefix(tc.file, "chat3") {
-				// 3.x operations are a map: events come in operation-id order.
-				slices.Sort(got["/"]["emit"])
-				tc.want = map[string]map[string][]string{"/": {
-					"emit": {"add user", "new message", "stop typing", "typing"}, "listen": chat["/"]["listen"]}, "/admin": chat["/admin"]}
+				// 3.x operations are a map: events come sorted by name.
+				tc.want = map[string]map[string][]string{
+					"/": {
+						"emit":   {"add user", "new message", "stop typing", "typing"},
+						"listen": {"login", "new message", "stop typing", "typing", "user joined", "user left"},
+					},
+					"/admin": chat["/admin"],
+				}
 			}
 			// Empty directions are not listed in want.
 			for ns, dirs := range got {
@@ -613,4 +616,71 @@ func FuzzNewHandler(f *testing.F) {
 			t.Fatal("served JSON differs from Strip(doc)")
 		}
 	})
+}
+
+func TestAckForms(t *testing.T) {
+	msg := func(name string, ack any) map[string]any {
+		return map[string]any{"name": name, "x-ack": ack}
+	}
+	doc := map[string]any{
+		"asyncapi": "2.6.0",
+		"info":     map[string]any{"title": "t", "version": "1"},
+		"channels": map[string]any{"/": map[string]any{"publish": map[string]any{"message": map[string]any{"oneOf": []any{
+			msg("args form", map[string]any{"args": map[string]any{"type": "object", "properties": map[string]any{"fromArgs": map[string]any{"type": "string"}}}}),
+			msg("bare form", map[string]any{"type": "object", "properties": map[string]any{"fromBare": map[string]any{"type": "integer"}}}),
+			msg("empty form", map[string]any{}),
+			msg("tuple form", map[string]any{"args": map[string]any{"type": "array", "prefixItems": []any{map[string]any{"type": "null"}, map[string]any{"type": "string"}}}}),
+		}}}}},
+	}
+	h, err := docs.NewHandler(doc, docs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := body(t, get(t, h, "GET", "/docs", "/docs/", nil))
+	card := func(name string) string {
+		i := strings.Index(page, `data-event="`+name+`"`)
+		if i < 0 {
+			t.Fatalf("no card for %q", name)
+		}
+		c := page[i:]
+		return c[:strings.Index(c, "</article>")]
+	}
+	for name, want := range map[string]string{
+		"args form":  `<span class="sname">fromArgs</span>`,
+		"bare form":  `<span class="sname">fromBare</span>`,
+		"empty form": "acknowledged without arguments",
+		"tuple form": `<span class="sname">argument 2</span>`,
+	} {
+		c := card(name)
+		if !strings.Contains(c, "Acknowledgement") || !strings.Contains(c, want) {
+			t.Errorf("%s: ack card lacks %q", name, want)
+		}
+	}
+
+	// 3.x: an operation without a message list shows its channel's messages,
+	// except the ones that are another operation's reply.
+	doc3 := map[string]any{
+		"asyncapi": "3.0.0",
+		"info":     map[string]any{"title": "t", "version": "1"},
+		"channels": map[string]any{"c": map[string]any{"address": "/", "messages": map[string]any{
+			"Ask":    map[string]any{"name": "ask", "payload": map[string]any{"type": "string"}},
+			"Answer": map[string]any{"name": "answer", "payload": map[string]any{"type": "integer"}},
+		}}},
+		"operations": map[string]any{
+			"ask": map[string]any{"action": "receive", "channel": map[string]any{"$ref": "#/channels/c"},
+				"reply": map[string]any{"messages": []any{map[string]any{"$ref": "#/channels/c/messages/Answer"}}}},
+		},
+	}
+	h, err = docs.NewHandler(doc3, docs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = body(t, get(t, h, "GET", "/docs", "/docs/", nil))
+	got := eventsByNamespace(page)
+	if want := map[string]map[string][]string{"/": {"emit": {"ask"}}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if c := card("ask"); !strings.Contains(c, `<span class="stype t-integer">integer</span>`) {
+		t.Error("reply payload not shown as the ack of ask")
+	}
 }

@@ -147,6 +147,9 @@ func staticCheck(root *node, all []*node) []*SchemaError {
 				continue
 			}
 		}
+		if n.not != nil && (n.not.isBool && n.not.boolVal || !n.not.isBool && onlyType(n.not) && !n.not.hasType) {
+			errs = append(errs, schemaErr(n.loc, "not", "\"not\" of a schema that accepts everything rejects every value"))
+		}
 		if n.maxContains != unbounded && n.contains != nil && n.minContains > n.maxContains {
 			errs = append(errs, schemaErr(n.loc, "minContains", "minContains %d > maxContains %d", n.minContains, n.maxContains))
 		}

@@ -219,7 +219,11 @@ func TestPrepareErrors(t *testing.T) {
 		{"unresolvable ref", `{"properties":{"a":{"$ref":"#/$defs/missing"}}}`, "#/properties/a", `cannot resolve "#/$defs/missing"`},
 		{"external ref without resolver", `{"$ref":"other.json#/x"}`, "#", "without a Resolver"},
 		{"infinite recursion", `{"$defs":{"n":{"type":"object","properties":{"c":{"$ref":"#/$defs/n"}},"required":["c"]}},"$ref":"#/$defs/n"}`, "#", "no finite value"},
-		{"oneOf ambiguous", `{"oneOf":[{"type":"integer"},{"type":"integer"}]}`, "#", "ambiguous oneOf"},
+		{"oneOf ambiguous", `{"oneOf":[{"type":"integer"},{"type":"integer"}]}`, "#", "oneOf: generated values keep matching several branches (#/oneOf/0, #/oneOf/1)"},
+		{"nested oneOf ambiguous", `{"type":"object","properties":{"a":{"oneOf":[{"type":"string"},{"type":"string","minLength":1}]}},"required":["a"]}`, "#/properties/a", "oneOf"},
+		{"not matched", `{"type":"integer","minimum":1,"maximum":3,"not":{"minimum":0}}`, "#", "not: generated values keep matching"},
+		{"then impossible", `{"type":"integer","if":{"minimum":0},"then":{"type":"string"},"else":{"type":"string"}}`, "#", ""},
+		{"unevaluated required", `{"type":"object","required":["x"],"unevaluatedProperties":false}`, "#", `required property "x" is forbidden`},
 		{"bad minLength", `{"type":"string","minLength":-1}`, "#", "must be a non-negative integer"},
 		{"unknown type", `{"type":"text"}`, "#", `unknown type "text"`},
 		{"unique beyond enum", `{"type":"array","items":{"enum":["a","b","a"]},"minItems":3,"uniqueItems":true}`, "#", "allows only 2 values"},
@@ -229,7 +233,8 @@ func TestPrepareErrors(t *testing.T) {
 		{"draft-07 tuple too short", `{"$schema":"http://json-schema.org/draft-07/schema#","type":"array","items":[{"type":"string"}],"additionalItems":false,"minItems":2}`, "#", "minItems 2 > maxItems 1"},
 		{"pattern vs maxLength", `{"type":"string","pattern":"^[a-z]{10}$","maxLength":5}`, "#", "cannot generate a string matching"},
 		{"oneOf none satisfiable", `{"type":"string","oneOf":[{"type":"integer"},{"type":"boolean"}]}`, "#", ""},
-		{"not everything", `{"not":{}}`, "#", ""},
+		{"not everything", `{"not":{}}`, "#", "not: \"not\" of a schema that accepts everything"},
+		{"not true", `{"properties":{"p":{"not":true}},"required":["p"]}`, "#/properties/p", "rejects every value"},
 		{"minContains>maxContains", `{"type":"array","contains":{"type":"integer"},"minContains":3,"maxContains":1}`, "#", "minContains 3 > maxContains 1"},
 	}
 	for _, tc := range tests {

@@ -74,7 +74,7 @@ func (st *state) gen(parts []*node, depth int) (any, error) {
 		for _, p := range parts {
 			if !match(p, v) {
 				ok = false
-				last = schemaErr(p.loc, "", "generated value does not satisfy the schema (conflicting constraints or an ambiguous oneOf?)")
+				last = whyNot(p, v)
 				break
 			}
 		}
@@ -569,6 +569,11 @@ func (st *state) genStr(exp []*node, loc string) (any, error) {
 				extra = min(extra, max(hi/2, 1))
 			}
 			var b strings.Builder
+			if format != "" && !pg.pgen.anchorStart && i%2 == 0 {
+				// "@example\.com$" with format email: give the match a
+				// plausible head (the pattern allows any prefix).
+				st.letters(&b, 3+st.rng.IntN(6))
+			}
 			pg.pgen.generate(st.rng, &b, extra)
 			s := b.String()
 			if l := utf8.RuneCountInString(s); l < lo {
@@ -962,11 +967,15 @@ func isFalse(n *node) bool { return n != nil && n.isBool && !n.boolVal }
 
 // allowedKey returns "" if k may appear, else the location forbidding it.
 func allowedKey(exp []*node, k string) string {
+	declaredAny := slices.ContainsFunc(exp, func(p *node) bool { return declaredIn(p, k) })
 	for _, p := range exp {
 		if s, ok := p.props[k]; ok && isFalse(s) {
 			return s.loc
 		}
-		if !declaredIn(p, k) && (isFalse(p.additional) || (p.unevalPropsFalse && p.additional == nil)) {
+		if !declaredIn(p, k) && isFalse(p.additional) {
+			return p.loc
+		}
+		if p.unevalPropsFalse && p.additional == nil && !declaredAny {
 			return p.loc
 		}
 		if p.propertyNames != nil && !match(p.propertyNames, k) {
@@ -1128,4 +1137,39 @@ func (st *state) newKey(exp []*node, declared []string, has map[string]bool, dep
 		return "", false
 	}
 	return k, true
+}
+
+// whyNot explains, as well as it can, why v fails n although it was
+// generated for it: the applicators are where that happens.
+func whyNot(n *node, v any) *SchemaError {
+	if len(n.oneOf) > 0 {
+		var hits []string
+		for _, b := range n.oneOf {
+			if match(b, v) {
+				hits = append(hits, b.loc)
+			}
+		}
+		if len(hits) > 1 {
+			return schemaErr(n.loc, "oneOf", "generated values keep matching several branches (%s): oneOf needs exactly one, do the branches overlap?", strings.Join(hits, ", "))
+		}
+		if len(hits) == 0 {
+			return schemaErr(n.loc, "oneOf", "no value satisfying the schema matches any oneOf branch")
+		}
+	}
+	if n.not != nil && match(n.not, v) {
+		return schemaErr(n.loc, "not", "generated values keep matching the \"not\" schema %s", n.not.loc)
+	}
+	if len(n.anyOf) > 0 && !slices.ContainsFunc(n.anyOf, func(b *node) bool { return match(b, v) }) {
+		return schemaErr(n.loc, "anyOf", "no value satisfying the schema matches any anyOf branch")
+	}
+	if n.ifN != nil {
+		if match(n.ifN, v) {
+			if n.thenN != nil && !match(n.thenN, v) {
+				return schemaErr(n.loc, "then", "values matching \"if\" do not satisfy \"then\"")
+			}
+		} else if n.elseN != nil && !match(n.elseN, v) {
+			return schemaErr(n.loc, "else", "values not matching \"if\" do not satisfy \"else\"")
+		}
+	}
+	return schemaErr(n.loc, "", "generated values do not satisfy the schema: its constraints conflict")
 }

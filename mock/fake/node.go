@@ -390,6 +390,8 @@ func (p *parser) fill(n *node, m map[string]any) {
 		n.ref = p.refNode(r, loc, "$ref")
 	} else if r, ok := m["$dynamicRef"].(string); ok {
 		n.ref = p.refNode(r, loc, "$dynamicRef")
+	} else if r, ok := m["$recursiveRef"].(string); ok {
+		n.ref = p.refNode(r, loc, "$recursiveRef")
 	}
 
 	// type, nullable

@@ -83,6 +83,7 @@ type namespace struct {
 	Method          string
 	Auth            *schemaNode
 	Security        []requirement
+	ServerSecurity  bool // no x-security of its own, and a server requires security
 	Handlers        []extension
 	Extensions      []extension
 	Connect         string
@@ -192,6 +193,13 @@ func buildPage(doc map[string]any, title string, internal bool) (*page, error) {
 	for _, ns := range p.Namespaces {
 		p.EventCount += len(ns.Emits) + len(ns.Listens)
 		ns.Connect = connectSnippet(p.Servers, ns)
+		if ns.Security == nil {
+			for _, s := range p.Servers {
+				if len(s.Security) > 0 {
+					ns.ServerSecurity = true
+				}
+			}
+		}
 	}
 	return p, nil
 }

@@ -339,7 +339,7 @@ func TestPageContent(t *testing.T) {
 			`additional properties</span> <code>not allowed`,
 			"bearer</a>", `<span class="or">or</span>`, `<span class="and">and</span>`,
 			"metrics:read", "https://auth.example.com/token", "OAuth 2.0",
-			"X-Client-Version", "HTTP method", "ws://localhost:5000", // variable default substituted
+			"X-Client-Version", "HTTP method", "The security of the server you connect to applies", "ws://localhost:5000", // variable default substituted
 			"Feature tour &lt;script&gt;alert(1)&lt;/script&gt;",
 		)
 		// The recursive link points at an element that exists.

@@ -150,6 +150,19 @@ type msgRef struct {
 }
 
 func (l *loader) channelMessages(ch node) []msgRef {
+	key := ch.src.url + "#" + ch.ptr
+	if out, ok := l.chanMsgs[key]; ok {
+		return out
+	}
+	if l.chanMsgs == nil {
+		l.chanMsgs = map[string][]msgRef{}
+	}
+	out := l.channelMessagesUncached(ch)
+	l.chanMsgs[key] = out
+	return out
+}
+
+func (l *loader) channelMessagesUncached(ch node) []msgRef {
 	var out []msgRef
 	ms := ch.get("messages")
 	for _, k := range ms.keys() {

@@ -136,7 +136,8 @@ type loader struct {
 	findings []Finding
 	refs     int
 	doc      *Document
-	dialect  map[string]string // resource URL per dialect
+	chanMsgs map[string][]msgRef // channel location -> its messages
+	inlined  int                 // $ref inlined for the resolved structural check
 }
 
 func (l *loader) add(src *source, ptr string, sev Severity, code, msg, hint string) {

@@ -108,9 +108,21 @@ func (l *loader) structural(version string) {
 	}
 	main := l.doc.main
 	l.reportStructural(sch.Validate(main.root), false)
+	// The resolved check catches references to values of the wrong kind. The
+	// components are validated in place by the first check and again wherever
+	// they are referenced, so they are not inlined a second time at their home.
 	budget := 200_000
-	resolved := l.inline(node{main, "", main.root}, map[string]bool{}, &budget)
-	if budget > 0 {
+	root, _ := main.root.(map[string]any)
+	resolved := make(map[string]any, len(root))
+	rn := node{main, "", main.root}
+	for k, v := range root {
+		if k == "components" {
+			resolved[k] = v
+			continue
+		}
+		resolved[k] = l.inline(rn.get(k), map[string]bool{}, &budget)
+	}
+	if budget > 0 && l.inlined > 0 {
 		l.reportStructural(sch.Validate(resolved), true)
 	}
 }
@@ -151,7 +163,7 @@ func (l *loader) inline(n node, stack map[string]bool, budget *int) any {
 	switch v := n.v.(type) {
 	case map[string]any:
 		if ref, ok := v["$ref"].(string); ok {
-			if n.src == l.doc.main && mustStayRef(n.ptr) {
+			if n.src == l.doc.main && (mustStayRef(n.ptr) || sameKindRef(n.ptr, ref)) {
 				return v
 			}
 			t, err := l.resolve(n.src, ref)
@@ -164,6 +176,7 @@ func (l *loader) inline(n node, stack map[string]bool, budget *int) any {
 			}
 			stack[key] = true
 			defer delete(stack, key)
+			l.inlined++
 			return l.inline(t, stack, budget)
 		}
 		out := make(map[string]any, len(v))
@@ -221,4 +234,36 @@ var refOnly = regexp.MustCompile(`^/(operations/[^/]+|components/operations/[^/]
 
 func mustStayRef(ptr string) bool {
 	return refOnly.MatchString(ptr)
+}
+
+// sameKindRef reports whether the $ref at ptr points to a component of the
+// kind expected there (a message where a message goes, a schema where a
+// schema goes). The first structural check already validated that component
+// at its home, so the resolved check need not inline it again; refs to other
+// kinds or other places are still inlined and checked in context.
+func sameKindRef(ptr, ref string) bool {
+	toks := strings.Split(ptr, "/")
+	parent := toks[len(toks)-1]
+	grand := ""
+	if len(toks) > 1 {
+		grand = toks[len(toks)-2]
+	}
+	switch {
+	case strings.HasPrefix(ref, "#/components/messages/"):
+		return parent == "message" || grand == "oneOf" || grand == "messages"
+	case strings.HasPrefix(ref, "#/components/schemas/"):
+		return parent == "payload" || parent == "headers" || inSchema(toks)
+	}
+	return inSchema(toks)
+}
+
+// inSchema reports whether a pointer lies inside a payload or headers schema
+// (schemas are checked by the schema compiler, not by the AsyncAPI schema).
+func inSchema(toks []string) bool {
+	for i, t := range toks[:len(toks)-1] {
+		if (t == "payload" || t == "headers") && i > 0 || t == "schemas" && i == 2 && toks[1] == "components" {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package asyncapi_test
+
+const raceEnabled = false

@@ -1,0 +1,154 @@
+package socketio
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/sockspec/sockspec/internal/sioproto"
+)
+
+// SocketID identifies a socket within its namespace. Every socket is also
+// in the room named by its id, so Room(id) targets it.
+type SocketID string
+
+// Room names a group of sockets of one namespace.
+type Room string
+
+// BroadcastFlags modify how a broadcast is delivered.
+type BroadcastFlags struct {
+	// Volatile drops the packet for recipients whose transport cannot take
+	// it right now, and keeps it out of the recovery buffer.
+	Volatile bool
+	// Local restricts the broadcast to this server (no effect with the
+	// in-memory adapter; a cluster adapter does not forward it).
+	Local bool
+}
+
+// BroadcastOptions select the recipients of a broadcast: the sockets in any
+// of Rooms (all sockets of the namespace when Rooms is empty) that are in
+// none of Except. The field names follow socket.io-adapter's
+// BroadcastOptions so a cluster adapter can forward them as they are.
+type BroadcastOptions struct {
+	Rooms  []Room
+	Except []Room
+	Flags  BroadcastFlags
+}
+
+// EncodedPacket is an EVENT to broadcast, encoded once and shared by every
+// recipient. Data is the JSON array ["event", args...] with binary values
+// replaced by placeholders, and Attachments holds them in order.
+//
+// An adapter may change Data (the in-memory adapter appends the recovery
+// offset) until it first delivers the packet; after that the packet and its
+// wire encoding are immutable and may be retained (recovery buffer,
+// cluster forwarding).
+type EncodedPacket struct {
+	Namespace   string
+	Data        json.RawMessage
+	Attachments [][]byte
+
+	once sync.Once
+	msgs []outMsg
+}
+
+// wire returns the Engine.IO messages for the packet, built on first use.
+func (p *EncodedPacket) wire() []outMsg {
+	p.once.Do(func() {
+		p.msgs = encodeMessages(sioproto.Event, p.Namespace, 0, false, p.Data, p.Attachments)
+	})
+	return p.msgs
+}
+
+// encodeMessages builds the text message and the binary attachment messages
+// of one packet.
+func encodeMessages(typ sioproto.PacketType, nsp string, id uint64, hasID bool, data []byte, atts [][]byte) []outMsg {
+	if len(atts) > 0 {
+		switch typ {
+		case sioproto.Event:
+			typ = sioproto.BinaryEvent
+		case sioproto.Ack:
+			typ = sioproto.BinaryAck
+		}
+	}
+	pkt := sioproto.Packet{Type: typ, Namespace: nsp, ID: id, HasID: hasID, Data: data, Attachments: atts}
+	text := sioproto.AppendPacket(make([]byte, 0, len(data)+len(nsp)+16), &pkt)
+	msgs := make([]outMsg, 1, 1+len(atts))
+	msgs[0] = outMsg{Data: text}
+	for _, a := range atts {
+		msgs = append(msgs, outMsg{Data: a, Binary: true})
+	}
+	return msgs
+}
+
+// Adapter stores the room membership of a namespace's sockets and delivers
+// broadcasts. One Adapter serves one namespace ([Config].Adapter builds it).
+// The method names follow Node's socket.io-adapter so a cluster adapter
+// (such as a Redis one) maps one-to-one onto its protocol. Methods are
+// called concurrently and must not block on the network while holding
+// locks that Broadcast needs.
+type Adapter interface {
+	// AddAll adds socket id to rooms.
+	AddAll(id SocketID, rooms []Room)
+	// Del removes socket id from room.
+	Del(id SocketID, room Room)
+	// DelAll removes socket id from all its rooms (the socket has left).
+	DelAll(id SocketID)
+	// SocketRooms returns the rooms of socket id, excluding the socket's
+	// own room.
+	SocketRooms(id SocketID) []Room
+	// Sockets returns the ids of the local sockets in any of rooms (all
+	// sockets of the namespace when rooms is empty).
+	Sockets(ctx context.Context, rooms []Room) ([]SocketID, error)
+	// Broadcast delivers pkt to the sockets selected by opts.
+	Broadcast(ctx context.Context, pkt *EncodedPacket, opts BroadcastOptions) error
+	// Close releases the adapter's resources; the namespace is gone.
+	Close(ctx context.Context) error
+}
+
+// Session is the state of a disconnected socket kept for connection state
+// recovery.
+type Session struct {
+	SID            SocketID
+	PID            string
+	Rooms          []Room
+	Data           map[string]any
+	DisconnectedAt time.Time
+	// MissedPackets is filled by RestoreSession: the broadcasts the socket
+	// would have received since the client's offset, in order.
+	MissedPackets []*EncodedPacket
+}
+
+// SessionAdapter is implemented by adapters that support connection state
+// recovery ([Config].Recovery). The in-memory adapter does.
+type SessionAdapter interface {
+	// PersistSession keeps s for the recovery window.
+	PersistSession(ctx context.Context, s *Session) error
+	// RestoreSession returns the session of private id pid with the
+	// packets broadcast after offset, or nil (and no error) when the
+	// session expired or the offset is unknown. A session is restored once.
+	RestoreSession(ctx context.Context, pid, offset string) (*Session, error)
+}
+
+// SocketInfo describes a socket found by [SocketFetcher.FetchSockets].
+type SocketInfo struct {
+	ID        SocketID
+	Handshake *Handshake
+	Rooms     []Room
+	Data      map[string]any
+}
+
+// SocketFetcher is implemented by adapters that can list the sockets matching
+// a selection across the cluster (Node's fetchSockets). The in-memory adapter
+// lists local sockets.
+type SocketFetcher interface {
+	FetchSockets(ctx context.Context, opts BroadcastOptions) ([]SocketInfo, error)
+}
+
+// ServerSideEmitter is implemented by cluster adapters that can send an
+// event to the other servers of the cluster (Node's serverSideEmit). The
+// in-memory adapter does not implement it.
+type ServerSideEmitter interface {
+	ServerSideEmit(ctx context.Context, event string, args []any) error
+}

@@ -1,0 +1,35 @@
+package socketio
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/sockspec/sockspec/engineio"
+)
+
+// engineMessage is the Engine.IO message type, so encoded packets are
+// handed to engineio without conversion.
+type engineMessage = engineio.Message
+
+// engineTransport adapts an engineio.Conn to the client's transport seam.
+type engineTransport struct{ c *engineio.Conn }
+
+func (t engineTransport) send(msgs []outMsg) error {
+	if len(msgs) == 1 {
+		return t.c.Send(msgs[0])
+	}
+	return t.c.SendBatch(msgs)
+}
+func (t engineTransport) writable() bool                { return t.c.Writable() }
+func (t engineTransport) close(DisconnectReason)         { _ = t.c.Close() }
+func (t engineTransport) request() *http.Request        { return t.c.Request() }
+func (t engineTransport) context() context.Context      { return t.c.Context() }
+func (t engineTransport) transport() string             { return t.c.Transport() }
+
+func (srv *Server) onEngineConn(conn *engineio.Conn) {
+	c := srv.newClient(engineTransport{conn})
+	conn.OnMessage(c.onMessage)
+	conn.OnClose(func(reason engineio.CloseReason, _ error) {
+		c.onClose(DisconnectReason(reason))
+	})
+}

@@ -34,15 +34,15 @@ type client struct {
 	tr  transport
 	dec sioproto.Decoder // read loop only
 
-	mu      sync.Mutex
-	closed  bool
+	mu     sync.Mutex
+	closed bool
 	// closeReason is the reason this side closed the session for; it
 	// overrides the transport's report (engineio.Conn.Close says "forced
 	// close" whatever the cause).
 	closeReason DisconnectReason
-	socks   []*Socket // connecting and connected sockets
-	pending []string  // namespaces whose CONNECT is being processed
-	timer   *time.Timer
+	socks       []*Socket // connecting and connected sockets
+	pending     []string  // namespaces whose CONNECT is being processed
+	timer       *time.Timer
 }
 
 func (srv *Server) newClient(tr transport) *client {

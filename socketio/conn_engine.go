@@ -20,11 +20,11 @@ func (t engineTransport) send(msgs []outMsg) error {
 	}
 	return t.c.SendBatch(msgs)
 }
-func (t engineTransport) writable() bool                { return t.c.Writable() }
-func (t engineTransport) close(DisconnectReason)         { _ = t.c.Close() }
-func (t engineTransport) request() *http.Request        { return t.c.Request() }
-func (t engineTransport) context() context.Context      { return t.c.Context() }
-func (t engineTransport) transport() string             { return t.c.Transport() }
+func (t engineTransport) writable() bool           { return t.c.Writable() }
+func (t engineTransport) close(DisconnectReason)   { _ = t.c.Close() }
+func (t engineTransport) request() *http.Request   { return t.c.Request() }
+func (t engineTransport) context() context.Context { return t.c.Context() }
+func (t engineTransport) transport() string        { return t.c.Transport() }
 
 func (srv *Server) onEngineConn(conn *engineio.Conn) {
 	c := srv.newClient(engineTransport{conn})

@@ -343,7 +343,7 @@ func TestPipeEmitWithAckDisconnect(t *testing.T) {
 
 type ackErr struct{}
 
-func (ackErr) Error() string   { return "validation failed" }
+func (ackErr) Error() string  { return "validation failed" }
 func (ackErr) AckArgs() []any { return []any{map[string]any{"error": "bad input"}} }
 
 func TestPipeHandlerErrorsAndPanics(t *testing.T) {

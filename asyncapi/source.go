@@ -127,7 +127,11 @@ type converter struct {
 	errPtr   string
 	errPos   Position
 	active   map[*yaml.Node]bool // aliases being expanded (cycle guard)
+	aliased  int                 // values produced while expanding aliases
 }
+
+// maxAliasExpansion bounds the values YAML aliases may produce (billion laughs).
+const maxAliasExpansion = 100_000
 
 func (c *converter) fail(ptr string, n *yaml.Node, err error) error {
 	if c.errPtr == "" {
@@ -142,6 +146,12 @@ func (c *converter) convert(n *yaml.Node, ptr string, depth int) (any, error) {
 		return nil, c.fail(ptr, n, fmt.Errorf("%w (more than %d levels)", errTooDeep, c.lim.maxDepth))
 	}
 	c.nodes++
+	if len(c.active) > 0 {
+		c.aliased++
+		if c.aliased > maxAliasExpansion {
+			return nil, c.fail(ptr, n, fmt.Errorf("YAML aliases expand to too many values (more than %d)", maxAliasExpansion))
+		}
+	}
 	if c.nodes > c.lim.maxNodes {
 		return nil, c.fail(ptr, n, fmt.Errorf("document has too many values (more than %d, counting YAML alias expansion)", c.lim.maxNodes))
 	}

@@ -319,6 +319,9 @@ func TestMiddlewareRejects(t *testing.T) {
 		if !errors.As(err, &cerr) {
 			t.Fatalf("err = %v, want *ConnectError", err)
 		}
+		if cerr.Error() != "client: connect /admin: unauthorized" {
+			t.Errorf("Error() = %q", cerr.Error())
+		}
 		if cerr.Message != "unauthorized" || string(cerr.Data) != `{"code":401,"reason":"bad token"}` {
 			t.Errorf("ConnectError = %q %s", cerr.Message, cerr.Data)
 		}

@@ -378,6 +378,10 @@ func (e *engine) fail(reason string, err error) {
 		return
 	}
 	e.closed = true
+	if e.closing {
+		// The client asked to close: whatever ended the transport since is a consequence.
+		reason, err = reasonForcedClose, nil
+	}
 	e.pingTimer.Stop()
 	tr := e.tr
 	e.queue = nil

@@ -1,4 +1,4 @@
-package socketio
+package socketio_test
 
 import (
 	"testing"

@@ -603,3 +603,43 @@ func TestCloseFromHandler(t *testing.T) {
 		}
 	})
 }
+
+func TestReconnectEveryNamespace(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, trs []client.Transport) {
+		ctx := testCtx(t)
+		m, err := client.NewManager(refURL(ref.Port, ""), client.Config{Transports: trs, Reconnection: client.Reconnection{Delay: 20 * time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		root := m.Socket("/", nil)
+		admin := m.Socket("/admin", map[string]string{"token": "secret"})
+		welcomes := make(chan struct{}, 4)
+		admin.On("welcome", func(context.Context, client.Args) []any { welcomes <- struct{}{}; return nil })
+		adminUp := make(chan struct{}, 4)
+		admin.OnConnect(func() { adminUp <- struct{}{} })
+		rootUp := make(chan struct{}, 4)
+		root.OnConnect(func() { rootUp <- struct{}{} })
+		for _, s := range []*client.Socket{root, admin} {
+			if err := s.Connect(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recv(t, adminUp)
+		recv(t, rootUp)
+		recv(t, welcomes)
+		if err := root.Emit(ctx, "drop-me"); err != nil {
+			t.Fatal(err)
+		}
+		// admin comes back on its own, with its auth (the middleware accepts it again)
+		recv(t, adminUp)
+		recv(t, welcomes)
+		if a, err := admin.EmitWithAck(ctx, "ack", "again"); err != nil || string(a.Raw(0)) != `"again"` {
+			t.Fatalf("admin after reconnection: %s %v", a.Raw(0), err)
+		}
+		recv(t, rootUp)
+		if _, err := root.EmitWithAck(ctx, "ack"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

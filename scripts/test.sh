@@ -25,6 +25,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
 
 echo "== go test -race"
+# Screenshots and other test artifacts (the docs page in headless Chromium) land here.
+export SOCKSPEC_ARTIFACTS="${SOCKSPEC_ARTIFACTS:-$PWD/artifacts}"
+mkdir -p "$SOCKSPEC_ARTIFACTS"
 go test -race -count=1 -timeout 20m ./...
 
 echo "== fuzz targets (a few seconds each)"

@@ -64,9 +64,10 @@ func putBatch(b *batch) {
 
 // upgrade is the state of a polling to WebSocket upgrade in progress.
 type upgrade struct {
-	ws     *wsconn.Conn
-	timer  *time.Timer
-	probed bool
+	ws      *wsconn.Conn
+	timer   *time.Timer
+	probed  bool
+	release bool // the pending GET is to be answered with a noop
 }
 
 // Conn is one Engine.IO session. Its methods are safe for concurrent use. Callbacks (OnMessage,
@@ -301,7 +302,10 @@ func (c *Conn) onTimer() {
 			return
 		}
 		c.awaitPong = true
-		c.resetTimerLocked(c.srv.cfg.PingTimeout)
+		// The pong deadline is anchored to when the ping was due, not to when this (possibly
+		// late) timer ran, so a loaded machine does not stretch the timeout.
+		c.due = c.due.Add(c.srv.cfg.PingTimeout)
+		c.timer.Reset(time.Until(c.due))
 		if !c.enqueueLocked(eioproto.Ping, nil, false) {
 			c.mu.Unlock()
 			c.closeWith(ReasonSlowConsumer, ErrQueueFull, false)
@@ -314,6 +318,19 @@ func (c *Conn) onTimer() {
 	default:
 		c.mu.Unlock()
 	}
+}
+
+// expired reports whether the session missed its pong deadline, closing it with
+// ReasonPingTimeout if so. It covers a timer that fires late on a loaded machine: a request that
+// arrives after the deadline finds the session gone, as it would with a punctual timer.
+func (c *Conn) expired() bool {
+	c.mu.Lock()
+	exp := c.state == stateOpen && c.awaitPong && !time.Now().Before(c.due)
+	c.mu.Unlock()
+	if exp {
+		c.closeWith(ReasonPingTimeout, nil, false)
+	}
+	return exp
 }
 
 // onPong handles a heartbeat answer.

@@ -158,7 +158,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if sid := q.Get("sid"); sid != "" {
 		c := s.lookup(sid)
-		if c == nil {
+		if c == nil || c.expired() {
 			s.reject(w, r, isWS, CodeUnknownSID, "", "unknown sid")
 			return
 		}

@@ -215,8 +215,8 @@ func TestUpgrade(t *testing.T) {
 	if b := <-pollDone; b != "6" {
 		t.Fatalf("pending poll got %q, want noop", b)
 	}
-	// Messages sent before the upgrade completes stay on polling; a second GET after the probe
-	// is released at once with a noop when nothing is queued.
+	// Messages sent before the upgrade completes stay on polling; a GET after the probe is
+	// released with a noop (after 100ms, like Node) when nothing is queued.
 	if _, b, _ := e.do("GET", q, "", nil); b != "6" {
 		t.Fatalf("poll after probe got %q", b)
 	}
@@ -250,6 +250,30 @@ func TestUpgrade(t *testing.T) {
 	}
 }
 
+// A GET still pending when the upgrade completes is a poll after the upgrade: HTTP 400.
+func TestUpgradeWithLatePoll(t *testing.T) {
+	e := newEnv(t, engineio.Config{})
+	sid, c := e.pollingSession()
+	q := "EIO=4&transport=polling&sid=" + sid
+	ws := e.dial("EIO=4&transport=websocket&sid=" + sid)
+	writeWS(t, ws, "2probe")
+	if m := mustReadWS(t, ws); m != "3probe" {
+		t.Fatalf("probe answer %q", m)
+	}
+	late := make(chan int, 1)
+	go func() {
+		st, _, _ := e.do("GET", q, "", nil)
+		late <- st
+	}()
+	for !c.Writable() {
+		time.Sleep(time.Millisecond)
+	}
+	writeWS(t, ws, "5") // within the 100ms before the GET would be released with a noop
+	if st := <-late; st != 400 {
+		t.Fatalf("GET pending at upgrade: %d", st)
+	}
+}
+
 func TestUpgradeAbandoned(t *testing.T) {
 	e := newEnv(t, engineio.Config{UpgradeTimeout: 100 * time.Millisecond})
 	sid, c := e.pollingSession()
@@ -278,7 +302,7 @@ func TestUpgradeAbandoned(t *testing.T) {
 }
 
 func TestHeartbeatWebSocket(t *testing.T) {
-	e := newEnv(t, engineio.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	e := newEnv(t, engineio.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 400 * time.Millisecond})
 	ws := e.dial("EIO=4&transport=websocket")
 	mustReadWS(t, ws)
 	e.conn()
@@ -304,7 +328,7 @@ func TestHeartbeatWebSocket(t *testing.T) {
 }
 
 func TestHeartbeatPolling(t *testing.T) {
-	e := newEnv(t, engineio.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	e := newEnv(t, engineio.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 400 * time.Millisecond})
 	sid, _ := e.pollingSession()
 	q := "EIO=4&transport=polling&sid=" + sid
 	for range 3 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/sockspec/sockspec/internal/eioproto"
 )
@@ -20,6 +21,10 @@ var (
 	errInvalidContent = errors.New("invalid content")
 )
 
+// probeNoopDelay is how long a GET that arrives during an upgrade waits before it is released
+// with a noop (Node checks every 100ms).
+const probeNoopDelay = 100 * time.Millisecond
+
 func writePollResponse(w http.ResponseWriter, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=UTF-8")
@@ -31,7 +36,7 @@ func writePollResponse(w http.ResponseWriter, body []byte) {
 
 // readyLocked reports whether a pending GET has something to answer.
 func (c *Conn) readyLocked() bool {
-	return c.q != nil || c.state != stateOpen || c.kind != kindPolling || (c.up != nil && c.up.probed)
+	return c.q != nil || c.state != stateOpen || c.kind != kindPolling || (c.up != nil && c.up.release)
 }
 
 // servePoll answers a polling GET: it waits until packets are queued (or the session closes,
@@ -46,12 +51,29 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.pollBusy = true
+	// During an upgrade (after the probe) nothing more is expected on polling: answer a noop
+	// within probeNoopDelay, as Node's upgrade check does, unless the upgrade completes first.
+	var noop <-chan time.Time
+	if c.up != nil && c.up.probed {
+		t := time.NewTimer(probeNoopDelay)
+		defer t.Stop()
+		noop = t.C
+	}
 	for !c.readyLocked() {
 		ch := make(chan struct{})
 		c.pollWake = ch
 		c.mu.Unlock()
 		select {
 		case <-ch:
+		case <-noop:
+			c.mu.Lock()
+			if c.pollWake == ch {
+				c.pollWake = nil
+			}
+			if c.up != nil {
+				c.up.release = true
+			}
+			continue
 		case <-r.Context().Done():
 			c.mu.Lock()
 			c.pollBusy = false
@@ -64,6 +86,12 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		}
 		c.mu.Lock()
 	}
+	if c.state == stateOpen && c.kind != kindPolling {
+		c.pollBusy = false
+		c.mu.Unlock()
+		WriteError(w, r, CodeBadRequest, "")
+		return
+	}
 	var body []byte
 	finish := false
 	switch {
@@ -74,12 +102,13 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 		} else {
 			body = c.drainLocked(true)
 		}
-	case c.kind != kindPolling:
-		body = []byte{byte(eioproto.Noop)} // upgraded: release the poll
 	case c.q != nil:
 		body = c.drainLocked(false)
 	default:
 		body = []byte{byte(eioproto.Noop)} // upgrade probed: release the poll
+		if c.up != nil {
+			c.up.release = false
+		}
 	}
 	c.pollBusy = false
 	c.mu.Unlock()

@@ -90,6 +90,7 @@ func (c *Conn) upgradeLoop(up *upgrade) {
 			if c.up == up {
 				up.probed = true
 				if c.pollBusy {
+					up.release = true
 					c.wakeLocked()
 				}
 			}
@@ -106,7 +107,9 @@ func (c *Conn) upgradeLoop(up *upgrade) {
 			c.kind = kindWebSocket
 			c.ws = up.ws
 			if c.pollBusy && c.pollWake != nil {
-				close(c.pollWake) // the pending GET answers with a noop
+				// Clients pause polling before they probe, so a GET still pending now
+				// is answered as a transport mismatch (a poll after the upgrade).
+				close(c.pollWake)
 				c.pollWake = nil
 			}
 			if c.q != nil {

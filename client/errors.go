@@ -27,6 +27,7 @@ type ConnectError struct {
 	Data json.RawMessage
 }
 
+// Error returns "client: connect <namespace>: <message>".
 func (e *ConnectError) Error() string {
 	return "client: connect " + e.Namespace + ": " + e.Message
 }

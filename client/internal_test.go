@@ -180,3 +180,31 @@ func TestPollingWriteSplitsPayloads(t *testing.T) {
 		t.Errorf("%d bodies, packets %v", len(bodies), got)
 	}
 }
+
+func TestOptionsURLs(t *testing.T) {
+	o, nsp, err := newOptions("wss://h:1/chat?x=1", Config{Path: "custom", Query: map[string][]string{"y": {"2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nsp != "/chat" {
+		t.Errorf("namespace %q", nsp)
+	}
+	if got := o.engineURL(WebSocket, "S").String(); got != "wss://h:1/custom/?EIO=4&sid=S&transport=websocket&x=1&y=2" {
+		t.Errorf("websocket URL %s", got)
+	}
+	if got := o.engineURL(Polling, "").String(); got != "https://h:1/custom/?EIO=4&transport=polling&x=1&y=2" {
+		t.Errorf("polling URL %s", got)
+	}
+	o, nsp, _ = newOptions("http://h", Config{})
+	if nsp != "/" || o.engineURL(Polling, "").Path != "/socket.io/" || !reflect.DeepEqual(o.transports, []Transport{Polling, WebSocket}) {
+		t.Errorf("defaults: nsp %q, %+v", nsp, o)
+	}
+	if o.timeout != 20*time.Second || o.reconn.Delay != time.Second || o.reconn.DelayMax != 5*time.Second || o.reconn.RandomizationFactor != 0.5 {
+		t.Errorf("defaults: %+v", o.reconn)
+	}
+	for _, bad := range []Config{{Transports: []Transport{"x"}}, {Reconnection: Reconnection{RandomizationFactor: 2}}} {
+		if _, _, err := newOptions("http://h", bad); !errors.Is(err, errConfig) {
+			t.Errorf("%+v: err %v", bad, err)
+		}
+	}
+}

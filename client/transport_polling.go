@@ -156,13 +156,14 @@ func (p *polling) run(e *engine) {
 // close does nothing: polling requests use the session's ctx, which is cancelled on close.
 func (p *polling) close() {}
 
-// HTTPError is an unexpected HTTP answer to an Engine.IO request, such as the server's
-// 400 {"code":1,"message":"Session ID unknown"}.
+// HTTPError is an unexpected HTTP answer to an Engine.IO request (a polling request or the
+// WebSocket handshake), such as the server's 400 {"code":1,"message":"Session ID unknown"}.
 type HTTPError struct {
 	StatusCode int
 	Body       string
 }
 
+// Error returns the status code and the body.
 func (e *HTTPError) Error() string {
 	return "client: HTTP " + strconv.Itoa(e.StatusCode) + ": " + e.Body
 }

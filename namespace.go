@@ -279,6 +279,13 @@ func (n *Namespace) build(used map[string]bool, report func(error)) {
 		}
 	}
 
+	for _, r := range n.in {
+		r.in.fast, r.ack.fast = s.fastOf(r.in.schema), s.fastOf(r.ack.schema)
+	}
+	for _, o := range n.out {
+		o.payload.fast, o.ack.fast = s.fastOf(o.payload.schema), s.fastOf(o.ack.schema)
+	}
+
 	// handshake
 	if !v.SkipHandshake {
 		resolve := n.resolver()
@@ -471,21 +478,28 @@ func (n *Namespace) recoverHook(ctx context.Context, what string) {
 func (r *route) serve(ctx context.Context, s *socketio.Socket, args socketio.Args) (ack []any, err error) {
 	n := r.n
 	v := &n.srv.cfg.Validation
-	var trees []any
 	if !v.SkipIncoming {
-		if ve := r.in.checkArity(args.Len()); ve != nil {
-			return n.fail(ctx, s, ve)
+		var ve *ValidationError
+		if args.Binary() {
+			// placeholders: validate the values with attachments as base64 strings
+			if ve = r.in.checkArity(args.Len()); ve == nil && r.in.schema != nil {
+				t, perr := parseArgs(args, nil)
+				if perr != nil {
+					ve = &ValidationError{Namespace: n.name, Event: r.ev.Name, Direction: asyncapi.ClientToServer, Kind: "payload", Message: perr.Error()}
+				} else {
+					ve = r.in.checkValues(t)
+				}
+			}
+		} else {
+			var buf [4]json.RawMessage
+			raws := buf[:0]
+			for i := range args.Len() {
+				raws = append(raws, args.Raw(i))
+			}
+			ve = r.in.checkRaw(raws)
 		}
-		if r.in.schema != nil {
-			var buf [2]any
-			t, perr := parseArgs(args, buf[:0])
-			if perr != nil {
-				return n.fail(ctx, s, &ValidationError{Namespace: n.name, Event: r.ev.Name, Direction: asyncapi.ClientToServer, Kind: "payload", Message: perr.Error()})
-			}
-			if ve := r.in.checkValues(t); ve != nil {
-				return n.fail(ctx, s, ve)
-			}
-			trees = t
+		if ve != nil {
+			return n.fail(ctx, s, ve)
 		}
 	}
 	if r.h == nil {
@@ -494,7 +508,7 @@ func (r *route) serve(ctx context.Context, s *socketio.Socket, args socketio.Arg
 	if n.hasSecurity {
 		ctx = withPrincipal(ctx, s)
 	}
-	ack, err = r.call(ctx, s, args, trees)
+	ack, err = r.call(ctx, s, args, nil)
 	if err != nil {
 		if ve, ok := err.(*ValidationError); ok && ve.Namespace == "" {
 			ve.Namespace, ve.Event = n.name, r.ev.Name
@@ -506,7 +520,7 @@ func (r *route) serve(ctx context.Context, s *socketio.Socket, args socketio.Arg
 		if eerr != nil {
 			return n.fail(ctx, s, fmt.Errorf("sockspec: encode ack of %q: %w", r.ev.Name, eerr))
 		}
-		if ve := r.ack.checkValues(enc.trees); ve != nil {
+		if ve := r.ack.checkRaw(enc.raws); ve != nil {
 			return n.fail(ctx, s, &internalError{fmt.Errorf("sockspec: handler of %q returned an invalid ack: %w", r.ev.Name, ve)})
 		}
 		ack = enc.send
@@ -575,7 +589,7 @@ func (n *Namespace) prepareEmit(event string, args []any) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sockspec: encode %q: %w", event, err)
 	}
-	if ve := o.payload.checkValues(enc.trees); ve != nil {
+	if ve := o.payload.checkRaw(enc.raws); ve != nil {
 		return nil, ve
 	}
 	return enc.send, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sockspec/sockspec/asyncapi"
 	"github.com/sockspec/sockspec/docs"
+	"github.com/sockspec/sockspec/internal/fastschema"
 	"github.com/sockspec/sockspec/socketio"
 )
 
@@ -43,6 +44,7 @@ type Server struct {
 	named      map[string]any
 	secFuncs   map[string]SecurityFunc
 	needMethod bool
+	fast       map[*asyncapi.Schema]*fastschema.Schema
 }
 
 // Load reads the AsyncAPI document at path (bounded by cfg.Load) and returns
@@ -62,7 +64,7 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 	if doc == nil {
 		return nil, errors.New("sockspec: nil document")
 	}
-	s := &Server{doc: doc, cfg: cfg, log: cfg.Logger, namespaces: map[string]*Namespace{}, named: map[string]any{}, secFuncs: map[string]SecurityFunc{}}
+	s := &Server{doc: doc, cfg: cfg, log: cfg.Logger, namespaces: map[string]*Namespace{}, fast: map[*asyncapi.Schema]*fastschema.Schema{}, named: map[string]any{}, secFuncs: map[string]SecurityFunc{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/sockspec/sockspec/asyncapi"
+	"github.com/sockspec/sockspec/internal/fastschema"
 	"github.com/sockspec/sockspec/socketio"
 )
 
@@ -21,7 +22,8 @@ var printer = message.NewPrinter(language.English)
 
 // checker validates the arguments of one event or ack in one direction.
 type checker struct {
-	schema    *asyncapi.Schema // nil: no payload
+	schema    *asyncapi.Schema   // nil: no payload
+	fast      *fastschema.Schema // nil: the full validator only
 	arity     asyncapi.Arity
 	ns, event string
 	dir       asyncapi.Direction
@@ -39,6 +41,24 @@ func newChecker(ns, event string, dir asyncapi.Direction, schema *asyncapi.Schem
 		c.arity = asyncapi.Arity{Kind: asyncapi.ArityNone}
 	}
 	return c
+}
+
+// fastOf compiles the fast path of a schema, or returns nil when the schema
+// is outside its subset. Results are cached per schema.
+func (s *Server) fastOf(sch *asyncapi.Schema) *fastschema.Schema {
+	if sch == nil || sch.Compiled == nil {
+		return nil
+	}
+	if f, ok := s.fast[sch]; ok {
+		return f
+	}
+	resolve := func(file, ref string) (any, string, error) {
+		v, loc, err := s.doc.ResolveRef(file, ref)
+		return v, loc.File, err
+	}
+	f := fastschema.Compile(sch.Raw, sch.Location.File, resolve, fastschema.Options{Legacy: sch.Dialect == asyncapi.Dialect07 || sch.Dialect == asyncapi.Dialect04})
+	s.fast[sch] = f
+	return f
 }
 
 func (c *checker) verr(kind, ptr, loc, msg string) *ValidationError {
@@ -84,14 +104,15 @@ func (c *checker) checkValues(values []any) *ValidationError {
 	if c.schema == nil || c.schema.Compiled == nil {
 		return nil
 	}
-	var err error
+	var v any = values
 	prefix := ""
-	if c.arity.Kind == asyncapi.ArityTuple {
-		err = c.schema.Compiled.Validate(values)
-	} else {
-		prefix = "/0"
-		err = c.schema.Compiled.Validate(values[0])
+	if c.arity.Kind != asyncapi.ArityTuple {
+		v, prefix = values[0], "/0"
 	}
+	if c.fast != nil && c.fast.Valid(v) {
+		return nil
+	}
+	err := c.schema.Compiled.Validate(v)
 	if err == nil {
 		return nil
 	}
@@ -225,48 +246,24 @@ func parseArgs(args socketio.Args, into []any) ([]any, error) {
 	return into, nil
 }
 
-// encoded is a list of outgoing arguments encoded once: raw JSON to send (or
-// the original values when one holds binary data) and trees to validate.
+// encoded is a list of outgoing arguments encoded once: what to send
+// (json.RawMessage, or the original value when it holds binary data), and
+// the JSON text of each argument for validation.
 type encoded struct {
-	send  []any
-	trees []any
+	send   []any
+	raws   []json.RawMessage
+	binary bool
 }
 
-// encodeArgs encodes outgoing arguments once for validation. Values without
-// binary data are sent as the JSON produced here (json.RawMessage), so they
-// are not encoded twice.
+// encodeArgs encodes outgoing arguments once. Values without binary data are
+// sent as the JSON produced here, so they are not encoded twice.
 func encodeArgs(args []any) (encoded, error) {
-	out := encoded{send: make([]any, len(args)), trees: make([]any, len(args))}
+	out := encoded{send: make([]any, len(args)), raws: make([]json.RawMessage, len(args))}
 	for i, a := range args {
-		if hasBinary(a, 0) {
-			out.send[i] = a
-			b, err := json.Marshal(a)
-			if err != nil {
-				return out, err
-			}
-			var t any
-			if err := json.Unmarshal(b, &t); err != nil {
-				return out, err
-			}
-			out.trees[i] = t
-			continue
-		}
 		var raw []byte
 		switch x := a.(type) {
 		case json.RawMessage:
 			raw = x
-		case string:
-			out.trees[i] = x
-			b, err := json.Marshal(x)
-			if err != nil {
-				return out, err
-			}
-			out.send[i] = json.RawMessage(b)
-			continue
-		case nil, bool, float64:
-			out.trees[i] = x
-			out.send[i] = a
-			continue
 		default:
 			b, err := json.Marshal(a)
 			if err != nil {
@@ -274,14 +271,52 @@ func encodeArgs(args []any) (encoded, error) {
 			}
 			raw = b
 		}
-		var t any
-		if err := json.Unmarshal(raw, &t); err != nil {
-			return out, err
+		out.raws[i] = raw
+		if hasBinary(a, 0) {
+			out.binary = true
+			out.send[i] = a
+		} else {
+			out.send[i] = json.RawMessage(raw)
 		}
-		out.trees[i] = t
-		out.send[i] = json.RawMessage(raw)
 	}
 	return out, nil
+}
+
+// checkRaw validates arguments given as JSON texts: by the byte-level fast
+// path when it answers, else by decoding them for the full validator.
+func (c *checker) checkRaw(raws []json.RawMessage) *ValidationError {
+	if ve := c.checkArity(len(raws)); ve != nil {
+		return ve
+	}
+	if c.schema == nil || c.schema.Compiled == nil {
+		return nil
+	}
+	if c.fast != nil {
+		if c.arity.Kind != asyncapi.ArityTuple {
+			if c.fast.ValidJSON(raws[0]) {
+				return nil
+			}
+		} else {
+			var buf [512]byte
+			b := append(buf[:0], '[')
+			for i, r := range raws {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, r...)
+			}
+			if c.fast.ValidJSON(append(b, ']')) {
+				return nil
+			}
+		}
+	}
+	trees := make([]any, len(raws))
+	for i, r := range raws {
+		if err := json.Unmarshal(r, &trees[i]); err != nil {
+			return c.verr(c.kind, "/"+strconv.Itoa(i), "", "not JSON: "+err.Error())
+		}
+	}
+	return c.checkValues(trees)
 }
 
 // hasBinary reports whether v is, or holds in map[string]any / []any values,

@@ -77,7 +77,19 @@ func equalJSON(a, b any) bool {
 // Schema semantics the generator relies on to choose between branches;
 // "format" and "unevaluated*" are left to the real validator. depth guards
 // against schemas that recurse without consuming the instance.
-type matcher struct{ depth int }
+type matcher struct {
+	// active holds the (node, instance depth) pairs being evaluated: a
+	// schema reached again for the same instance without descending into
+	// it is a loop ({"anyOf": [{"$ref": "#"}, …]}), which fails instead of
+	// recursing (and instead of exploring exponentially many paths).
+	active []activeKey
+	inst   int
+}
+
+type activeKey struct {
+	n    *node
+	inst int
+}
 
 func match(n *node, v any) bool {
 	m := matcher{}
@@ -91,11 +103,16 @@ func (m *matcher) match(n *node, v any) bool {
 	if n.isBool {
 		return n.boolVal
 	}
-	m.depth++
-	defer func() { m.depth-- }()
-	if m.depth > 200 {
+	for i := len(m.active) - 1; i >= 0 && m.active[i].inst == m.inst; i-- {
+		if m.active[i].n == n {
+			return false
+		}
+	}
+	if len(m.active) > 1000 {
 		return false
 	}
+	m.active = append(m.active, activeKey{n, m.inst})
+	defer func() { m.active = m.active[:len(m.active)-1] }()
 	t := jsonType(v)
 	if t == 0 {
 		return false
@@ -130,11 +147,17 @@ func (m *matcher) match(n *node, v any) bool {
 			return false
 		}
 	case tArr:
-		if !m.matchArr(n, v.([]any)) {
+		m.inst++
+		ok := m.matchArr(n, v.([]any))
+		m.inst--
+		if !ok {
 			return false
 		}
 	case tObj:
-		if !m.matchObj(n, v.(map[string]any)) {
+		m.inst++
+		ok := m.matchObj(n, v.(map[string]any))
+		m.inst--
+		if !ok {
 			return false
 		}
 	}
@@ -284,8 +307,13 @@ func (m *matcher) matchObj(n *node, o map[string]any) bool {
 		}
 	}
 	for k, s := range n.depSchemas {
-		if _, ok := o[k]; ok && !m.match(s, o) {
-			return false
+		if _, ok := o[k]; ok {
+			m.inst-- // the same instance, not a member
+			ok = m.match(s, o)
+			m.inst++
+			if !ok {
+				return false
+			}
 		}
 	}
 	return true

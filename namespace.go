@@ -571,11 +571,11 @@ func (n *Namespace) prepareEmit(event string, args []any) ([]any, error) {
 	if n.srv.cfg.Validation.SkipOutgoing {
 		return args, nil
 	}
+	if !n.srv.ready.Load() {
+		return nil, fmt.Errorf("sockspec: emit %q before Start", event)
+	}
 	o := n.out[event]
 	if o == nil {
-		if n.out == nil { // not started: build on demand is not possible
-			return nil, fmt.Errorf("sockspec: emit %q before Start", event)
-		}
 		return nil, &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ServerToClient, Kind: "unknown_event",
 			Message: "event " + quote(event) + " is not documented as sent by the server in namespace " + n.name}
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -44,6 +45,7 @@ type Server struct {
 	named      map[string]any
 	secFuncs   map[string]SecurityFunc
 	needMethod bool
+	ready      atomic.Bool // Start succeeded (or ran with problems allowed)
 	fast       map[*asyncapi.Schema]*fastschema.Schema
 }
 
@@ -270,6 +272,7 @@ func (s *Server) Start() error {
 		})
 	}
 	if len(problems) == 0 {
+		s.ready.Store(true)
 		return nil
 	}
 	err := errors.Join(problems...)
@@ -282,6 +285,7 @@ func (s *Server) Start() error {
 			s.log.LogAttrs(context.Background(), slog.LevelWarn, "handlers do not match the document", slog.String("err", p.Error()))
 		}
 	}
+	s.ready.Store(true)
 	return nil
 }
 

@@ -34,12 +34,12 @@ func TestAsyncAPIDocuments(t *testing.T) {
 			}
 			g := fake.New(fake.Config{Seed: 1, Resolver: resolver})
 			n := 0
-			check := func(what string, s *asyncapi.Schema) {
+			check := func(what, name string, s *asyncapi.Schema) {
 				if s == nil {
 					return
 				}
 				n++
-				fs, err := g.Prepare(s.Raw, fake.PrepareOptions{Validator: s.Compiled, Location: s.Location.File + "#" + s.Location.Pointer})
+				fs, err := g.Prepare(s.Raw, fake.PrepareOptions{Validator: s.Compiled, Location: s.Location.File + "#" + s.Location.Pointer, Name: name})
 				if err != nil {
 					t.Errorf("%s: %v", what, err)
 					return
@@ -58,12 +58,12 @@ func TestAsyncAPIDocuments(t *testing.T) {
 				}
 			}
 			for _, ns := range doc.Namespaces {
-				check(ns.Name+" query", ns.Bindings.Query)
-				check(ns.Name+" headers", ns.Bindings.Headers)
+				check(ns.Name+" query", "", ns.Bindings.Query)
+				check(ns.Name+" headers", "", ns.Bindings.Headers)
 				for _, e := range ns.Events {
-					check(ns.Name+" "+e.Name, e.Payload)
+					check(ns.Name+" "+e.Name, e.Name, e.Payload)
 					if e.Ack != nil {
-						check(ns.Name+" "+e.Name+" ack", e.Ack.Payload)
+						check(ns.Name+" "+e.Name+" ack", "", e.Ack.Payload)
 					}
 				}
 			}

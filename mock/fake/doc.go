@@ -51,7 +51,9 @@
 // ignoring case, "_" and "-", see [KnownFormat]. Unknown formats give
 // plain strings. Without a format or pattern, a property's name picks a
 // provider when it is specific enough ("username", "email", "city",
-// "message", "createdAt"…); otherwise strings are a few random words.
+// "message", "createdAt", or the last word: "senderEmail"); the root value
+// can be named with PrepareOptions.Name (an event name such as "new
+// message"). Otherwise strings are a few random words.
 //
 // # References
 //

@@ -84,8 +84,13 @@ type PrepareOptions struct {
 	Validator *jsonschema.Schema
 	// Location is the JSON pointer of the raw schema inside its document,
 	// in URI-fragment form ("#/components/messages/chat/payload"). Errors
-	// report locations under it. Empty means "#".
+	// report locations under it, and a Resolver gets it as the base of the
+	// references in the schema. Empty means "#".
 	Location string
+	// Name names the root value, as a property name does its value: with
+	// no format or pattern, a name such as "message" or "add user" (an
+	// event name) picks a realistic string provider. Optional.
+	Name string
 }
 
 // Schema is a schema checked and prepared for generation. It is
@@ -93,6 +98,7 @@ type PrepareOptions struct {
 type Schema struct {
 	root      *node
 	validator *jsonschema.Schema
+	name      string
 }
 
 // Validator returns the compiled schema generated values are validated
@@ -165,7 +171,7 @@ func (g *Generator) Prepare(raw any, opts PrepareOptions) (*Schema, error) {
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
-	s := &Schema{root: root, validator: v}
+	s := &Schema{root: root, validator: v, name: opts.Name}
 	rng, faker := newRand(0x5eed)
 	for range trialSamples {
 		if _, err := g.generate(s, rng, faker); err != nil {
@@ -224,6 +230,7 @@ func (g *Generator) generate(s *Schema, rng *rand.Rand, faker *gofakeit.Faker) (
 	var last error
 	st := &state{rng: rng, faker: faker, maxDepth: g.cfg.MaxDepth} // one step budget for all attempts
 	for range g.cfg.MaxAttempts {
+		st.hint = s.name
 		v, err := st.gen([]*node{s.root}, 0)
 		if err != nil {
 			last = err

@@ -611,3 +611,36 @@ func TestResolverAcrossFiles(t *testing.T) {
 		t.Fatalf("err = %v, want a SchemaError at common.json#/Name", err)
 	}
 }
+
+func TestFakerProviderFormats(t *testing.T) {
+	names := []string{"first_name", "last_name", "name", "sentence", "paragraph", "word", "text", "city",
+		"country", "address", "street_address", "phone_number", "company", "job", "user_name", "url",
+		"email", "color_name", "iso8601", "date_time", "uuid4", "ipv4", "mac_address", "currency_code",
+		"date_of_birth", "postcode", "country_code", "catch_phrase", "user_agent", "file_name", "md5"}
+	g := fake.New(fake.Config{Seed: 3})
+	for _, name := range names {
+		if !fake.KnownFormat(name) {
+			t.Errorf("KnownFormat(%q) = false", name)
+			continue
+		}
+		s, err := g.Prepare(parseJSON(t, `{"type":"string","format":"`+name+`","maxLength":40}`), fake.PrepareOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		seen := map[string]bool{}
+		for range 20 {
+			v, err := g.Generate(s)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			str := v.(string)
+			if str == "" || len([]rune(str)) > 40 {
+				t.Fatalf("%s: %q", name, str)
+			}
+			seen[str] = true
+		}
+		if len(seen) < 3 {
+			t.Errorf("%s: only %d distinct values in 20: %v", name, len(seen), seen)
+		}
+	}
+}

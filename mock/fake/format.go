@@ -305,27 +305,61 @@ var nameHints = map[string]string{
 	"color": "colorname", "colour": "colorname", "uuid": "uuid4", "guid": "uuid4",
 }
 
-// hintFormat picks a provider from a property name, or nil.
+// hintFormat picks a provider from a property (or event) name, or nil:
+// the whole name first ("username", "created_at"), then its last word
+// ("senderEmail", "new message").
 func hintFormat(name string) formatFunc {
 	if name == "" {
 		return nil
 	}
-	k := normFormat(name)
-	if h, ok := nameHints[k]; ok {
+	if f := hintWord(normFormat(name)); f != nil {
+		return f
+	}
+	if w := lastWord(name); w != "" && w != normFormat(name) {
+		return hintWord(w)
+	}
+	return nil
+}
+
+func hintWord(k string) formatFunc {
+	h, direct := nameHints[k]
+	if direct {
 		k = h
 	}
 	switch k {
 	case "email", "uuid", "ipv4", "ipv6", "hostname", "uri", "date", "time":
 		return standardFormats[k]
 	}
-	// Only specific providers: generic ones ("text", "word", "name"...) are
-	// too likely to be wrong for a property that merely shares the name,
+	// Only specific providers: generic ones ("text", "word"...) are too
+	// likely to be wrong for a property that merely shares the name,
 	// unless a hint above chose them.
-	if _, direct := nameHints[normFormat(name)]; !direct {
+	if !direct {
 		switch k {
 		case "text", "word", "words", "letter", "digit", "prefix", "suffix", "year", "month", "state", "job", "color", "bs", "locale":
 			return nil
 		}
 	}
 	return fakerFormats[k]
+}
+
+// lastWord returns the last word of a name in snake, kebab, space or
+// camel case, lower-cased.
+func lastWord(s string) string {
+	end := len(s)
+	for end > 0 && !isAlnum(s[end-1]) {
+		end--
+	}
+	start := end
+	for start > 0 && isAlnum(s[start-1]) {
+		c := s[start-1]
+		start--
+		if c >= 'A' && c <= 'Z' && start > 0 && s[start-1] >= 'a' && s[start-1] <= 'z' {
+			break // camelCase boundary
+		}
+	}
+	return strings.ToLower(s[start:end])
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

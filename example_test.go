@@ -70,7 +70,7 @@ func ExampleNew() {
 	fmt.Println(string(ack.Raw(0)))
 	// Output:
 	// "hello Ada"
-	// {"error":{"code":"invalid_payload","message":"minLength: got 0, want 1","kind":"payload","instancePath":"/0/name","schemaPath":"greeter.yaml#/channels/root/messages/Greet/payload/properties/name/minLength"}}
+	// {"error":{"code":"invalid_payload","message":"must be at least 1 character long, got 0","kind":"payload","instancePath":"/0/name","schemaPath":"greeter.yaml#/channels/root/messages/Greet/payload/properties/name/minLength"}}
 }
 
 func ExampleServer_Start() {

@@ -221,6 +221,16 @@ func leafMessage(e *jsonschema.ValidationError) string {
 		return "expected " + strings.Join(k.Want, " or ") + ", got " + k.Got
 	case *kind.FalseSchema:
 		return "value not allowed"
+	case *kind.MinLength:
+		return "must be at least " + plural(k.Want, "character") + " long, got " + strconv.Itoa(k.Got)
+	case *kind.MaxLength:
+		return "must be at most " + plural(k.Want, "character") + " long, got " + strconv.Itoa(k.Got)
+	case *kind.MinItems:
+		return "must have at least " + plural(k.Want, "item") + ", got " + strconv.Itoa(k.Got)
+	case *kind.MaxItems:
+		return "must have at most " + plural(k.Want, "item") + ", got " + strconv.Itoa(k.Got)
+	case *kind.Pattern:
+		return "does not match the pattern " + quote(k.Want)
 	}
 	return e.ErrorKind.LocalizedString(printer)
 }

@@ -49,6 +49,14 @@ channels:
     publish:
       message:
         name: noop
+  /keys:
+    x-security:
+      - hdrKey: []
+      - cookieKey: []
+    publish:
+      message:
+        name: who
+        x-ack: {args: {type: string}}
   /oauth:
     x-security:
       - oidc: [read, write]
@@ -58,6 +66,8 @@ channels:
         x-ack: {args: {type: array, items: {type: string}}}
 components:
   securitySchemes:
+    hdrKey: {type: httpApiKey, in: header, name: X-Api-Key}
+    cookieKey: {type: httpApiKey, in: cookie, name: session}
     oidc:
       type: openIdConnect
       openIdConnectUrl: https://example.com/.well-known/openid-configuration
@@ -72,6 +82,17 @@ components:
 
 func newExtra(t *testing.T, cfg sockspec.Config) *fixture {
 	t.Helper()
+	key := func(want, who string) sockspec.SecurityFunc {
+		return func(_ context.Context, c sockspec.Credentials) (any, error) {
+			if c.Token != want {
+				return nil, errors.New("bad key")
+			}
+			return who + ":" + c.Scheme.Name, nil
+		}
+	}
+	if cfg.Security == nil {
+		cfg.Security = map[string]sockspec.SecurityFunc{"hdrKey": key("h1", "header"), "cookieKey": key("c1", "cookie")}
+	}
 	doc, err := asyncapi.Parse(context.Background(), "extra.yaml", []byte(extraDoc), asyncapi.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +109,10 @@ func newExtra(t *testing.T, cfg sockspec.Config) *fixture {
 	})
 	srv.Namespace("/").On("legacy", func(context.Context, *socketio.Socket, socketio.Args) ([]any, error) { return nil, nil })
 	srv.Namespace("/").OnError(func(_ context.Context, _ *socketio.Socket, err error) { f.errs <- err })
+	srv.Namespace("/keys").On("who", func(ctx context.Context, _ *socketio.Socket, _ socketio.Args) ([]any, error) {
+		p, _ := sockspec.PrincipalFrom(ctx)
+		return []any{p}, nil
+	})
 	srv.Namespace("/post").On("noop", func(context.Context, *socketio.Socket, socketio.Args) ([]any, error) { return nil, nil })
 	srv.Namespace("/oauth").On("scopes", func(ctx context.Context, _ *socketio.Socket, _ socketio.Args) ([]any, error) {
 		p, _ := sockspec.PrincipalFrom(ctx)
@@ -233,5 +258,34 @@ func TestEmitBeforeStart(t *testing.T) {
 	defer srv.Close()
 	if err := srv.Namespace("/").Emit(t.Context(), "tick", 1); err == nil {
 		t.Error("emit before Start succeeded")
+	}
+}
+
+func TestAPIKeysInHeaderAndCookie(t *testing.T) {
+	f := newExtra(t, sockspec.Config{})
+	for _, c := range []struct {
+		h   http.Header
+		who string
+	}{
+		{http.Header{"x-api-key": {"h1"}}, "header:hdrKey"},
+		{http.Header{"Cookie": {"a=b; session=c1"}}, "cookie:cookieKey"},
+		{http.Header{"X-Api-Key": {"wrong"}, "Cookie": {"session=c1"}}, "cookie:cookieKey"},
+		{http.Header{"X-Api-Key": {"wrong"}}, ""},
+		{http.Header{"Cookie": {"session=wrong"}}, ""},
+	} {
+		s, err := dial(t, f.hs.URL, "/keys", dialOpts{header: c.h})
+		if c.who == "" {
+			if _, data := connectErr(t, err); data["code"] != "unauthorized" {
+				t.Errorf("%v: %v", c.h, data)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", c.h, err)
+		}
+		var who string
+		if err := ack(t, s, "who").Unmarshal(0, &who); err != nil || who != c.who {
+			t.Errorf("%v: who = %q %v", c.h, who, err)
+		}
 	}
 }

@@ -59,6 +59,9 @@ func (b BroadcastOperator) Local() BroadcastOperator {
 	return b
 }
 
+// Namespace returns the namespace the selection belongs to.
+func (b BroadcastOperator) Namespace() *Namespace { return b.ns }
+
 // Options returns the selection as adapter options.
 func (b BroadcastOperator) Options() BroadcastOptions {
 	return BroadcastOptions{Rooms: b.rooms, Except: b.except, Flags: b.flags}

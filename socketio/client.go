@@ -28,6 +28,10 @@ type transport interface {
 	transport() string
 }
 
+// maxPendingConnects bounds the namespace connections one client may have
+// in progress (middlewares running) at once.
+const maxPendingConnects = 32
+
 // client is one Engine.IO session and the sockets multiplexed on it.
 type client struct {
 	srv *Server
@@ -115,6 +119,13 @@ func (c *client) onMessage(data []byte, binary bool) {
 		if c.find(p.Namespace) != nil || slices.Contains(c.pending, p.Namespace) {
 			c.mu.Unlock()
 			c.srv.debugConn("CONNECT for an already connected namespace", c, slog.String(attrNsp, p.Namespace))
+			c.closeConn(ReasonForcedServerClose)
+			return
+		}
+		if len(c.pending) >= maxPendingConnects {
+			c.mu.Unlock()
+			c.srv.logger.LogAttrs(c.tr.context(), slog.LevelWarn, "too many concurrent CONNECT packets, closing connection",
+				slog.Int("limit", maxPendingConnects))
 			c.closeConn(ReasonForcedServerClose)
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 )
@@ -50,10 +51,11 @@ type Namespace struct {
 // registry is the immutable set of a namespace's handlers (copy on write,
 // so the event path reads it without locking).
 type registry struct {
-	handlers map[string]Handler
-	any      AnyHandler
-	onConn   []func(*Socket)
-	mws      []Middleware
+	serverSide func(ctx context.Context, event string, args Args)
+	handlers   map[string]Handler
+	any        AnyHandler
+	onConn     []func(*Socket)
+	mws        []Middleware
 }
 
 func newNamespace(srv *Server, name string) *Namespace {
@@ -81,7 +83,7 @@ func (ns *Namespace) update(fn func(r *registry)) {
 	ns.regMu.Lock()
 	defer ns.regMu.Unlock()
 	old := ns.reg.Load()
-	r := &registry{any: old.any, onConn: old.onConn, mws: old.mws, handlers: make(map[string]Handler, len(old.handlers)+1)}
+	r := &registry{any: old.any, onConn: old.onConn, mws: old.mws, serverSide: old.serverSide, handlers: make(map[string]Handler, len(old.handlers)+1)}
 	for k, v := range old.handlers {
 		r.handlers[k] = v
 	}
@@ -202,6 +204,30 @@ func (ns *Namespace) ServerSideEmit(ctx context.Context, event string, args ...a
 		return errors.New("socketio: adapter does not support server-side emit")
 	}
 	return e.ServerSideEmit(ctx, event, args)
+}
+
+// OnServerSideEmit sets the handler of events that other servers of the
+// cluster send with ServerSideEmit. It runs on the adapter's goroutine.
+func (ns *Namespace) OnServerSideEmit(h func(ctx context.Context, event string, args Args)) {
+	ns.update(func(r *registry) { r.serverSide = h })
+}
+
+// DeliverServerSideEmit is called by cluster adapters when another
+// server's ServerSideEmit arrives; it runs the OnServerSideEmit handler (a
+// panic is recovered and logged) and reports whether there was one.
+func (ns *Namespace) DeliverServerSideEmit(ctx context.Context, event string, args Args) (handled bool) {
+	h := ns.reg.Load().serverSide
+	if h == nil {
+		return false
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ns.srv.logger.LogAttrs(ctx, slog.LevelError, "panic in server-side emit handler",
+				slog.String(attrNsp, ns.name), slog.String(attrEvent, event), slog.Any(attrErr, r))
+		}
+	}()
+	h(ctx, event, args)
+	return true
 }
 
 func (ns *Namespace) add(s *Socket) {

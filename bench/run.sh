@@ -7,7 +7,7 @@
 #
 #   bench/run.sh                 full run (10s measured + 3s warm-up per scenario, 10k idle conns)
 #   bench/run.sh --quick         smoke run (short durations, 1000 idle conns)
-#   options: --servers "node go"  --duration 10s  --warmup 3s  --idle-conns 10000  --idle-wait 5s
+#   options: --servers "node go" (also go-validate: ours through sockspec, validating every event)  --duration 10s  --warmup 3s  --idle-conns 10000  --idle-wait 5s
 #            --dial-rate 2000  --window 8  --connect-workers 16  --only "echo:50 idle:10000"
 #            --out DIR (default bench/results)  --profile (CPU profile of our server during each
 #            scenario, written next to the results; needs bench/server's -pprof endpoint)
@@ -105,7 +105,7 @@ jq -n --arg model "$MODEL" --arg cores "$NCPU" --arg kernel "$(uname -sr)" \
   --arg hv "$(lscpu | sed -n 's/^Hypervisor vendor:[[:space:]]*//p')" \
   --arg pin "server: taskset -c 1, load generator: taskset -c 0, nice $NICE" \
   --arg params "duration $DURATION, warm-up $WARMUP, broadcast window $WINDOW, idle wait $IDLE_WAIT, idle dial rate $DIAL_RATE/s" \
-  --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git status --porcelain -- engineio socketio internal bench/server bench/node bench/loadgen *.go 2>/dev/null)" ] && echo ' (with uncommitted changes)')" \
   '{cpu: $model, cores: ($cores|tonumber), kernel: $kernel, go: $go, node: $node, "socket.io (node)": $socketio, memory: $mem, hypervisor: $hv, pinning: $pin, parameters: $params, commit: $commit}' \
   > "$TMP/machine.json"
 
@@ -116,6 +116,7 @@ start_server() {
   case "$name" in
     node) nice -n "$NICE" taskset -c 1 node --expose-gc bench/node/server.js --port 0 > "$TMP/server.out" 2> "$TMP/server.err" & ;;
     go)   nice -n "$NICE" taskset -c 1 "$TMP/server" -addr 127.0.0.1:0 > "$TMP/server.out" 2> "$TMP/server.err" & ;;
+    go-validate) nice -n "$NICE" taskset -c 1 "$TMP/server" -addr 127.0.0.1:0 -validate > "$TMP/server.out" 2> "$TMP/server.err" & ;;
     *) echo "run.sh: unknown server $name" >&2; return 1 ;;
   esac
   SPID=$!
@@ -147,7 +148,7 @@ for sc in $SCENARIOS; do
   order=$SERVERS
   [ $((rep % 2)) = 0 ] && order=$REVERSED
   for srv in $order; do
-    if [ "$srv" = go ] && [ "$HAVE_GO_SERVER" = 0 ]; then
+    if [ "$srv" != node ] && [ "$HAVE_GO_SERVER" = 0 ]; then
       echo "run.sh: bench/server is missing or does not build; skipping go" >&2
       continue
     fi
@@ -155,9 +156,9 @@ for sc in $SCENARIOS; do
     extra=()
     case "$sc" in idle:*) extra=(-dial-rate "$DIAL_RATE") ;; esac
     PROF_PID=""
-    if [ "$PROFILE" = 1 ] && [ "$srv" = go ]; then
+    if [ "$PROFILE" = 1 ] && [ "$srv" != node ]; then
       # after the warm-up, for the measured window (durations in whole seconds here)
-      (sleep "${WARMUP%s}"; curl -s -o "$OUTDIR/$DATE-${sc/:/-}.cpu.pprof" \
+      (sleep "${WARMUP%s}"; curl -s -o "$OUTDIR/$DATE-$srv-${sc/:/-}-$rep.cpu.pprof" \
         "http://127.0.0.1:$SPORT/debug/pprof/profile?seconds=${DURATION%s}") &
       PROF_PID=$!
     fi

@@ -129,24 +129,51 @@ func markdown(rep *report, base, cand string) string {
 		fmt.Fprintf(&b, "Each scenario ran up to %d times per server (alternating which server goes first); the table shows the best run "+
 			"(highest throughput, lowest RSS per connection); every run is in the JSON file.\n\n", maxRuns)
 	}
-	fmt.Fprintf(&b, "| scenario | metric | %s | %s | %s/%s | target | met |\n", base, cand, cand, base)
-	b.WriteString("|---|---|---:|---:|---:|---|---|\n")
+	// Columns: base, cand, then any other server labels (e.g. go-validate), each with its ratio
+	// to base; the targets apply to cand.
+	servers := []string{base, cand}
+	for _, r := range rep.Results {
+		if !slices.Contains(servers, r.Server) {
+			servers = append(servers, r.Server)
+		}
+	}
+	b.WriteString("| scenario | metric |")
+	for _, sv := range servers {
+		fmt.Fprintf(&b, " %s |", sv)
+	}
+	for _, sv := range servers[1:] {
+		fmt.Fprintf(&b, " %s/%s |", sv, base)
+	}
+	b.WriteString(" target | met |\n|---|---|")
+	b.WriteString(strings.Repeat("---:|", 2*len(servers)-1))
+	b.WriteString("---|---|\n")
 	for _, name := range names {
-		br, okB := byKey[key{base, name}]
-		cr, okC := byKey[key{cand, name}]
-		kind := br.Scenario
-		if !okB {
-			kind = cr.Scenario
+		kind := ""
+		for _, sv := range servers {
+			if r, ok := byKey[key{sv, name}]; ok {
+				kind = r.Scenario
+				break
+			}
 		}
 		for _, m := range metricsFor(kind) {
-			vb, vc := math.NaN(), math.NaN()
-			if okB && br.Errors == 0 {
-				vb = m.value(br)
+			vals := make([]float64, len(servers))
+			cells := make([]string, len(servers))
+			for i, sv := range servers {
+				r, ok := byKey[key{sv, name}]
+				vals[i] = math.NaN()
+				if ok && r.Errors == 0 {
+					vals[i] = m.value(r)
+				}
+				cells[i] = num(vals[i], ok, r)
 			}
-			if okC && cr.Errors == 0 {
-				vc = m.value(cr)
+			fmt.Fprintf(&b, "| %s | %s (%s) |", name, m.label, m.unit)
+			for _, c := range cells {
+				fmt.Fprintf(&b, " %s |", c)
 			}
-			ratio := vc / vb
+			for i := 1; i < len(servers); i++ {
+				fmt.Fprintf(&b, " %s |", ratioStr(vals[i]/vals[0]))
+			}
+			ratio := vals[1] / vals[0]
 			target, met := "", ""
 			if m.target > 0 {
 				if m.lower {
@@ -157,8 +184,7 @@ func markdown(rep *report, base, cand string) string {
 					met = yesNo(ratio, ratio >= m.target)
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %s (%s) | %s | %s | %s | %s | %s |\n", name, m.label, m.unit,
-				num(vb, okB, br), num(vc, okC, cr), ratioStr(ratio), target, met)
+			fmt.Fprintf(&b, " %s | %s |\n", target, met)
 		}
 	}
 	b.WriteString("\nErrors (a failed scenario shows `error` above):\n\n")

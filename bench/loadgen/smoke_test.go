@@ -80,7 +80,7 @@ func nodeServer(t *testing.T) (string, int) {
 	return startServer(t, exec.Command(node, "--expose-gc", filepath.Join("..", "node", "server.js"), "--port", "0"))
 }
 
-func goServer(t *testing.T) (string, int) {
+func goServer(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join("..", "server", "main.go")); errors.Is(err, os.ErrNotExist) {
 		t.Skip("bench/server not written yet")
@@ -90,7 +90,40 @@ func goServer(t *testing.T) (string, int) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build bench/server: %v\n%s", err, out)
 	}
-	return startServer(t, exec.Command(bin, "-addr", "127.0.0.1:0"))
+	return startServer(t, exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...))
+}
+
+func goValidateServer(t *testing.T) (string, int) { return goServer(t, "-validate") }
+
+func plainGoServer(t *testing.T) (string, int) { return goServer(t) }
+
+// TestValidateRejects proves that bench/server -validate does validate: an echo whose payload
+// breaks the document's schema gets an error ack instead of its arguments back.
+func TestValidateRejects(t *testing.T) {
+	addr, _ := goValidateServer(t)
+	c, err := dial(t.Context(), dialConfig{Addr: addr, Path: "/socket.io/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if err := c.writeText(appendEvent(nil, 7, true, "echo", []byte(`{"msg":5,"seq":1}`))); err != nil {
+		t.Fatal(err)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		p, err := c.nextPacket()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, args, ok := parseAck(p)
+		if !ok {
+			continue
+		}
+		if id != 7 || !strings.Contains(string(args), `"invalid_payload"`) {
+			t.Fatalf("ack %d %s, want ack 7 with an invalid_payload error", id, args)
+		}
+		return
+	}
 }
 
 // TestSmoke runs every scenario, briefly and small, against the Node reference server and our
@@ -99,7 +132,7 @@ func TestSmoke(t *testing.T) {
 	servers := []struct {
 		name  string
 		start func(*testing.T) (string, int)
-	}{{"node", nodeServer}, {"go", goServer}}
+	}{{"node", nodeServer}, {"go", plainGoServer}, {"go-validate", goValidateServer}}
 	for _, srv := range servers {
 		t.Run(srv.name, func(t *testing.T) {
 			addr, pid := srv.start(t)

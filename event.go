@@ -57,6 +57,12 @@ func (e Event[P, A]) Name() string { return e.name }
 // event already has a handler there or the server has started.
 func (e Event[P, A]) Handle(ns *Namespace, h Handler[P, A]) {
 	ns.on(e.name, adapt(e.p, e.a, h))
+	ns.srv.mu.Lock()
+	if ns.typed == nil {
+		ns.typed = map[string][2]*argCodec{}
+	}
+	ns.typed[e.name] = [2]*argCodec{e.p, e.a}
+	ns.srv.mu.Unlock()
 }
 
 // Emit validates payload against the document (when to belongs to a
@@ -114,7 +120,14 @@ func rawFunc(h socketio.Handler) eventFunc {
 }
 
 // typedHandler is implemented by every Handler[P, A], so HandleNamed accepts them.
-type typedHandler interface{ erase() eventFunc }
+type typedHandler interface {
+	erase() eventFunc
+	codecs() (p, a *argCodec)
+}
+
+func (h Handler[P, A]) codecs() (p, a *argCodec) {
+	return codecOf(reflect.TypeFor[P]()), codecOf(reflect.TypeFor[A]())
+}
 
 func (h Handler[P, A]) erase() eventFunc {
 	return adapt(codecOf(reflect.TypeFor[P]()), codecOf(reflect.TypeFor[A]()), h)

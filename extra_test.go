@@ -289,3 +289,39 @@ func TestAPIKeysInHeaderAndCookie(t *testing.T) {
 		}
 	}
 }
+
+func TestTypedHandlerMismatch(t *testing.T) {
+	doc, err := asyncapi.Parse(context.Background(), "extra.yaml", []byte(extraDoc), asyncapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sockspec.New(doc, sockspec.Config{Strictness: sockspec.Strict, Security: map[string]sockspec.SecurityFunc{
+		"hdrKey": nil, "cookieKey": nil,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	root := srv.Namespace("/")
+	sockspec.NewEvent[string, sockspec.NoAck]("legacy").Handle(root, func(context.Context, *socketio.Socket, string) (sockspec.NoAck, error) {
+		return sockspec.NoAck{}, nil
+	})
+	sockspec.NewEvent[pair, sockspec.NoAck]("upload").Handle(root, func(context.Context, *socketio.Socket, pair) (sockspec.NoAck, error) {
+		return sockspec.NoAck{}, nil
+	})
+	sockspec.NewEvent[string, int]("noop").Handle(srv.Namespace("/post"), func(context.Context, *socketio.Socket, string) (int, error) {
+		return 0, nil
+	})
+	err = srv.Start()
+	for _, want := range []string{
+		`event "legacy": typed handler takes one value, but the payload is a tuple`,
+		`event "upload": typed handler takes a Tuple, but the payload is not a tuple`,
+		`event "upload": typed handler returns no ack (NoAck), but the event's ack has a payload`,
+		`event "noop": typed handler takes a payload, but the event has none`,
+		`event "noop": typed handler returns an ack value, but the event documents no ack payload`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Start error lacks %q: %v", want, err)
+		}
+	}
+}

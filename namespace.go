@@ -23,6 +23,7 @@ type Namespace struct {
 	sio  *socketio.Namespace // nil when spec is nil
 
 	handlers     map[string]eventFunc
+	typed        map[string][2]*argCodec // payload and ack codecs of typed handlers
 	onConnect    func(context.Context, *socketio.Socket)
 	onDisconnect func(context.Context, *socketio.Socket, socketio.DisconnectReason)
 	onError      func(context.Context, *socketio.Socket, error)
@@ -206,6 +207,11 @@ func (n *Namespace) build(used map[string]bool, report func(error)) {
 					r.h = rawFunc(f)
 				case typedHandler:
 					r.h = f.erase()
+					if n.typed == nil {
+						n.typed = map[string][2]*argCodec{}
+					}
+					p, a := f.codecs()
+					n.typed[ev.Name] = [2]*argCodec{p, a}
 				default:
 					report(fmt.Errorf("namespace %q event %q: x-handler %q is registered as %T, not an event handler", n.name, ev.Name, ev.Handler, h))
 				}
@@ -216,6 +222,9 @@ func (n *Namespace) build(used map[string]bool, report func(error)) {
 				} else {
 					report(fmt.Errorf("namespace %q event %q has no handler", n.name, ev.Name))
 				}
+			}
+			if c, ok := n.typed[ev.Name]; ok && r.h != nil {
+				n.checkTypes(ev, c[0], c[1], report)
 			}
 			n.in[ev.Name] = r
 		case asyncapi.ServerToClient:
@@ -340,6 +349,31 @@ func (n *Namespace) build(used map[string]bool, report func(error)) {
 		sns.On(name, r.serve)
 	}
 	sns.OnAny(n.unknown)
+}
+
+// checkTypes reports a typed handler whose Go types cannot carry the
+// event's documented arguments or ack.
+func (n *Namespace) checkTypes(ev *asyncapi.Event, p, a *argCodec, report func(error)) {
+	where := fmt.Sprintf("namespace %q event %q: typed handler", n.name, ev.Name)
+	switch {
+	case p.kind == codecTuple && ev.Arity.Kind != asyncapi.ArityTuple:
+		report(fmt.Errorf("%s takes a Tuple, but the payload is not a tuple (type: array with prefixItems)", where))
+	case p.kind != codecTuple && ev.Arity.Kind == asyncapi.ArityTuple:
+		report(fmt.Errorf("%s takes one value, but the payload is a tuple of arguments: use a struct embedding sockspec.Tuple", where))
+	case p.kind == codecNone && ev.Arity.Kind != asyncapi.ArityNone:
+		report(fmt.Errorf("%s takes no payload (NoAck), but the event has one", where))
+	case p.kind != codecNone && ev.Arity.Kind == asyncapi.ArityNone:
+		report(fmt.Errorf("%s takes a payload, but the event has none (use sockspec.NoAck)", where))
+	}
+	hasAck := ev.Ack != nil && ev.Ack.Payload != nil
+	switch {
+	case a.kind == codecNone && hasAck:
+		report(fmt.Errorf("%s returns no ack (NoAck), but the event's ack has a payload", where))
+	case a.kind != codecNone && !hasAck:
+		report(fmt.Errorf("%s returns an ack value, but the event documents no ack payload (use sockspec.NoAck)", where))
+	case a.kind == codecTuple && ev.Ack.Arity.Kind != asyncapi.ArityTuple:
+		report(fmt.Errorf("%s returns a Tuple, but the ack is not a tuple", where))
+	}
 }
 
 // resolver follows $ref in binding schemas through the document.

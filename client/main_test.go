@@ -123,7 +123,7 @@ func forEachTransport(t *testing.T, fn func(t *testing.T, trs []client.Transport
 func refURL(port int, nsp string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", port, nsp) }
 
 func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -159,7 +159,7 @@ func recv[T any](t *testing.T, ch <-chan T) T {
 	select {
 	case v := <-ch:
 		return v
-	case <-time.After(10 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("timed out waiting")
 	}
 	var zero T

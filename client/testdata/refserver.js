@@ -8,7 +8,7 @@ const http = require("http");
 const { Server } = require(path.resolve(__dirname, "../../e2e/node_modules/socket.io"));
 
 // Short heartbeats so that tests see several pings, with a generous timeout: CI machines are shared.
-const engineOpts = { pingInterval: 500, pingTimeout: 2500 };
+const engineOpts = { pingInterval: 500, pingTimeout: 5000 };
 
 // ackFn removes and returns the ack callback at the end of args, or a no-op.
 const ackFn = (args) => (typeof args[args.length - 1] === "function" ? args.pop() : () => {});

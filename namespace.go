@@ -3,6 +3,7 @@ package sockspec
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -550,14 +551,11 @@ func (r *route) serve(ctx context.Context, s *socketio.Socket, args socketio.Arg
 		return n.fail(ctx, s, err)
 	}
 	if !v.SkipAcks {
-		enc, eerr := encodeArgs(ack)
+		send, eerr := encodeChecked(ack, r.ack)
 		if eerr != nil {
-			return n.fail(ctx, s, fmt.Errorf("sockspec: encode ack of %q: %w", r.ev.Name, eerr))
+			return n.fail(ctx, s, &internalError{fmt.Errorf("sockspec: handler of %q returned an invalid ack: %w", r.ev.Name, eerr)})
 		}
-		if ve := r.ack.checkRaw(enc.raws); ve != nil {
-			return n.fail(ctx, s, &internalError{fmt.Errorf("sockspec: handler of %q returned an invalid ack: %w", r.ev.Name, ve)})
-		}
-		ack = enc.send
+		ack = send
 	}
 	return ack, nil
 }
@@ -619,12 +617,13 @@ func (n *Namespace) prepareEmit(event string, args []any) ([]any, error) {
 		}
 		return args, nil
 	}
-	enc, err := encodeArgs(args)
+	send, err := encodeChecked(args, o.payload)
 	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return nil, ve
+		}
 		return nil, fmt.Errorf("sockspec: encode %q: %w", event, err)
 	}
-	if ve := o.payload.checkRaw(enc.raws); ve != nil {
-		return nil, ve
-	}
-	return enc.send, nil
+	return send, nil
 }

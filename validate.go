@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -256,40 +257,38 @@ func parseArgs(args socketio.Args, into []any) ([]any, error) {
 	return into, nil
 }
 
-// encoded is a list of outgoing arguments encoded once: what to send
-// (json.RawMessage, or the original value when it holds binary data), and
-// the JSON text of each argument for validation.
-type encoded struct {
-	send   []any
-	raws   []json.RawMessage
-	binary bool
-}
-
-// encodeArgs encodes outgoing arguments once. Values without binary data are
-// sent as the JSON produced here, so they are not encoded twice.
-func encodeArgs(args []any) (encoded, error) {
-	out := encoded{send: make([]any, len(args)), raws: make([]json.RawMessage, len(args))}
+// encodeChecked encodes outgoing arguments once and validates them with c.
+// It returns what to send: json.RawMessage values are sent as they are,
+// other values as the JSON produced here (so nothing is encoded twice),
+// except values holding []byte, which stay as they are to travel as binary
+// attachments. args is not modified.
+func encodeChecked(args []any, c *checker) ([]any, error) {
+	var buf [4]json.RawMessage
+	raws := buf[:0]
+	send := args
+	copied := false
 	for i, a := range args {
-		var raw []byte
-		switch x := a.(type) {
-		case json.RawMessage:
-			raw = x
-		default:
+		raw, ok := a.(json.RawMessage)
+		if !ok {
 			b, err := json.Marshal(a)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
 			raw = b
+			if !hasBinary(a, 0) {
+				if !copied {
+					send = slices.Clone(args)
+					copied = true
+				}
+				send[i] = raw
+			}
 		}
-		out.raws[i] = raw
-		if hasBinary(a, 0) {
-			out.binary = true
-			out.send[i] = a
-		} else {
-			out.send[i] = json.RawMessage(raw)
-		}
+		raws = append(raws, raw)
 	}
-	return out, nil
+	if ve := c.checkRaw(raws); ve != nil {
+		return nil, ve
+	}
+	return send, nil
 }
 
 // checkRaw validates arguments given as JSON texts: by the byte-level fast

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		if buildDir != "" {
+			os.RemoveAll(buildDir)
+		}
+		os.Exit(code)
+	}))
 }
 
 // startServer starts cmd, waits for its "listening PORT" line and returns the address and
@@ -80,16 +86,29 @@ func nodeServer(t *testing.T) (string, int) {
 	return startServer(t, exec.Command(node, "--expose-gc", filepath.Join("..", "node", "server.js"), "--port", "0"))
 }
 
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+	buildOut  []byte
+)
+
+// goServer builds bench/server once per test binary and starts it with args.
 func goServer(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join("..", "server", "main.go")); errors.Is(err, os.ErrNotExist) {
 		t.Skip("bench/server not written yet")
 	}
-	bin := filepath.Join(t.TempDir(), "server")
-	build := exec.Command("go", "build", "-o", bin, "../server")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build bench/server: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "bench-server-")
+		if buildErr == nil {
+			buildOut, buildErr = exec.Command("go", "build", "-o", filepath.Join(buildDir, "server"), "../server").CombinedOutput()
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build bench/server: %v\n%s", buildErr, buildOut)
 	}
+	bin := filepath.Join(buildDir, "server")
 	return startServer(t, exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...))
 }
 

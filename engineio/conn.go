@@ -302,10 +302,8 @@ func (c *Conn) onTimer() {
 			return
 		}
 		c.awaitPong = true
-		// The pong deadline is anchored to when the ping was due, not to when this (possibly
-		// late) timer ran, so a loaded machine does not stretch the timeout.
-		c.due = c.due.Add(c.srv.cfg.PingTimeout)
-		c.timer.Reset(time.Until(c.due))
+		// The client has PingTimeout from when the ping is actually sent.
+		c.resetTimerLocked(c.srv.cfg.PingTimeout)
 		if !c.enqueueLocked(eioproto.Ping, nil, false) {
 			c.mu.Unlock()
 			c.closeWith(ReasonSlowConsumer, ErrQueueFull, false)

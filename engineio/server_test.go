@@ -252,6 +252,7 @@ func TestUpgrade(t *testing.T) {
 
 // A GET still pending when the upgrade completes is a poll after the upgrade: HTTP 400.
 func TestUpgradeWithLatePoll(t *testing.T) {
+	t.Cleanup(engineio.SetProbeNoopDelay(time.Minute)) // the GET must still be pending at "5"
 	e := newEnv(t, engineio.Config{})
 	sid, c := e.pollingSession()
 	q := "EIO=4&transport=polling&sid=" + sid
@@ -266,9 +267,12 @@ func TestUpgradeWithLatePoll(t *testing.T) {
 		late <- st
 	}()
 	for !c.Writable() {
+		if len(late) > 0 {
+			t.Fatal("the GET after the probe returned early")
+		}
 		time.Sleep(time.Millisecond)
 	}
-	writeWS(t, ws, "5") // within the 100ms before the GET would be released with a noop
+	writeWS(t, ws, "5")
 	if st := <-late; st != 400 {
 		t.Fatalf("GET pending at upgrade: %d", st)
 	}

@@ -23,7 +23,7 @@ var (
 
 // probeNoopDelay is how long a GET that arrives during an upgrade waits before it is released
 // with a noop (Node checks every 100ms).
-const probeNoopDelay = 100 * time.Millisecond
+var probeNoopDelay = 100 * time.Millisecond
 
 func writePollResponse(w http.ResponseWriter, body []byte) {
 	h := w.Header()

@@ -82,10 +82,8 @@ func (c *Conn) upgradeLoop(up *upgrade) {
 		p, err := eioproto.DecodePacket(data, bin)
 		switch {
 		case err == nil && p.Type == eioproto.Ping && string(p.Data) == "probe":
-			if err := up.ws.WriteMessage(false, []byte("3probe")); err != nil {
-				c.abortUpgrade(up, "probe write failed")
-				return
-			}
+			// Mark the probe before answering it, so that a GET the client sends after
+			// seeing "3probe" finds the upgrade probed.
 			c.mu.Lock()
 			if c.up == up {
 				up.probed = true
@@ -95,6 +93,10 @@ func (c *Conn) upgradeLoop(up *upgrade) {
 				}
 			}
 			c.mu.Unlock()
+			if err := up.ws.WriteMessage(false, []byte("3probe")); err != nil {
+				c.abortUpgrade(up, "probe write failed")
+				return
+			}
 		case err == nil && p.Type == eioproto.Upgrade:
 			c.mu.Lock()
 			if c.up != up || c.state != stateOpen {

@@ -20,6 +20,20 @@
 //	if err != nil { /* refuse to start: err names the offending schema */ }
 //	v, err := g.Generate(s)
 //
+// With the asyncapi package, a schema of a loaded document plugs in as
+//
+//	resolver := func(base, ref string) (any, string, error) {
+//		file, _, _ := strings.Cut(base, "#")
+//		v, loc, err := doc.ResolveRef(file, ref)
+//		return v, loc.File + "#" + loc.Pointer, err
+//	}
+//	g := fake.New(fake.Config{Seed: seed, Resolver: resolver})
+//	s, err := g.Prepare(sch.Raw, fake.PrepareOptions{
+//		Validator: sch.Compiled,
+//		Location:  sch.Location.File + "#" + sch.Location.Pointer,
+//		Name:      event.Name,
+//	})
+//
 // # Checking up front
 //
 // Prepare reports unsatisfiable schemas with the JSON pointer of the
@@ -53,7 +67,9 @@
 // provider when it is specific enough ("username", "email", "city",
 // "message", "createdAt", or the last word: "senderEmail"); the root value
 // can be named with PrepareOptions.Name (an event name such as "new
-// message"). Otherwise strings are a few random words.
+// message"). Otherwise strings are a few random words. Numbers named
+// like "age", "latitude", "month" or "price" stay in a realistic range
+// when the schema's bounds allow it.
 //
 // # References
 //

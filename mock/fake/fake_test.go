@@ -644,3 +644,32 @@ func TestFakerProviderFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestNumberNameHints(t *testing.T) {
+	g := fake.New(fake.Config{Seed: 5})
+	s, err := g.Prepare(parseJSON(t, `{"type":"object","properties":{"age":{"type":"integer"},"latitude":{"type":"number"},"month":{"type":"integer","minimum":20}},"required":["age","latitude","month"]}`), fake.PrepareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		v, err := g.Generate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := v.(map[string]any)
+		if a := m["age"].(int64); a < 1 || a > 99 {
+			t.Fatalf("age %d", a)
+		}
+		lat, _ := m["latitude"].(float64)
+		if li, ok := m["latitude"].(int64); ok {
+			lat = float64(li)
+		}
+		if lat < -90 || lat > 90 {
+			t.Fatalf("latitude %v", m["latitude"])
+		}
+		// The schema's bounds win over the hint when they do not overlap.
+		if mo := m["month"].(int64); mo < 20 {
+			t.Fatalf("month %d below the schema minimum", mo)
+		}
+	}
+}

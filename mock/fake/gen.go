@@ -809,9 +809,9 @@ func (st *state) genExpanded(parts, exp []*node, depth int) (any, error) {
 	case tBool:
 		return st.rng.IntN(2) == 0, nil
 	case tInt:
-		return st.genInt(numBounds(exp), loc)
+		return st.genInt(st.hintRange(numBounds(exp), true), loc)
 	case tNum:
-		r := numBounds(exp)
+		r := st.hintRange(numBounds(exp), false)
 		if st.rng.IntN(3) == 0 || r.numEmpty() {
 			if v, err := st.genInt(r, loc); err == nil {
 				return v, nil
@@ -1172,4 +1172,44 @@ func whyNot(n *node, v any) *SchemaError {
 		}
 	}
 	return schemaErr(n.loc, "", "generated values do not satisfy the schema: its constraints conflict")
+}
+
+// numHints are realistic ranges for numbers by (normalised) name.
+var numHints = map[string][2]int64{
+	"age": {1, 99}, "year": {1970, 2035}, "month": {1, 12}, "day": {1, 28}, "hour": {0, 23},
+	"minute": {0, 59}, "second": {0, 59}, "lat": {-90, 90}, "latitude": {-90, 90},
+	"lng": {-180, 180}, "lon": {-180, 180}, "longitude": {-180, 180}, "percent": {0, 100},
+	"percentage": {0, 100}, "port": {1024, 65535}, "rating": {1, 5}, "stars": {1, 5},
+	"score": {0, 100}, "count": {0, 100}, "numusers": {0, 100}, "total": {0, 1000},
+	"quantity": {1, 20}, "qty": {1, 20}, "price": {1, 500}, "amount": {1, 1000},
+}
+
+// hintRange narrows r to a realistic range for the property name being
+// generated, when the schema's own bounds allow it.
+func (st *state) hintRange(r numRange, integer bool) numRange {
+	if st.hint == "" {
+		return r
+	}
+	h, ok := numHints[normFormat(st.hint)]
+	if !ok {
+		h, ok = numHints[lastWord(st.hint)]
+	}
+	if !ok {
+		return r
+	}
+	n := r
+	if lo := new(big.Rat).SetInt64(h[0]); n.min == nil || n.min.Cmp(lo) < 0 {
+		n.min, n.exMin = lo, false
+	}
+	if hi := new(big.Rat).SetInt64(h[1]); n.max == nil || n.max.Cmp(hi) > 0 {
+		n.max, n.exMax = hi, false
+	}
+	if integer {
+		if _, _, _, ok := n.intRange(); !ok {
+			return r
+		}
+	} else if n.numEmpty() {
+		return r
+	}
+	return n
 }

@@ -55,8 +55,8 @@ type handshake struct {
 	MaxPayload   int64    `json:"maxPayload"`
 }
 
-// engine is one Engine.IO session. Its goroutines: the reader of the current transport, the
-// writer, and, while it runs, the upgrader. Close/fail cancel ctx; wg waits for them.
+// engine is one Engine.IO session. Its goroutines: the reader of the current transport, and,
+// while they have work, the writer and the upgrader. Close/fail cancel ctx; wg waits for them.
 type engine struct {
 	opts         *options
 	h            engineHandler
@@ -70,7 +70,6 @@ type engine struct {
 	cancel context.CancelFunc
 	wg     *sync.WaitGroup  // the Manager's: Close waits for every engine's goroutines
 	dec    sioproto.Decoder // used by the reader goroutine only
-	wake   chan struct{}    // cap 1: the writer has work
 	flush  chan struct{}    // closed when the close packet was written
 	done   chan struct{}    // closed when the session is closed and the handler was told
 	// upgraded is closed when the session has moved to WebSocket after a polling handshake.
@@ -139,7 +138,6 @@ func dialEngine(ctx context.Context, o *options, h engineHandler) (*engine, erro
 		maxPayload:   int(hs.MaxPayload),
 		tr:           tr,
 		pending:      pending,
-		wake:         make(chan struct{}, 1),
 		flush:        make(chan struct{}),
 		done:         make(chan struct{}),
 		upgraded:     make(chan struct{}),
@@ -184,8 +182,7 @@ func (e *engine) start() {
 	e.pingTimer = time.AfterFunc(e.pingInterval+e.pingTimeout, e.onPingTimeout)
 	tr := e.tr
 	e.mu.Unlock()
-	e.wg.Add(2)
-	go e.writeLoop()
+	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		pending := e.pending
@@ -239,51 +236,50 @@ func (e *engine) send(pkts ...eioproto.Packet) error {
 		return errEngineClosed
 	}
 	e.queue = append(e.queue, pkts...)
+	e.kickLocked()
 	e.mu.Unlock()
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
 	return nil
 }
 
-func (e *engine) writeLoop() {
+// kickLocked starts the writer goroutine when there is something to write and none runs: the
+// writer exists only while there is work. e.mu must be held.
+func (e *engine) kickLocked() {
+	if e.writing || e.closed || len(e.queue) == 0 || (e.upgrading && !e.closing) {
+		return
+	}
+	e.writing = true
+	e.wg.Add(1)
+	go e.drain()
+}
+
+// drain writes the queue until it is empty, then exits. It is the only writer of the
+// transport.
+func (e *engine) drain() {
 	defer e.wg.Done()
-	defer func() {
-		e.mu.Lock()
-		e.writing = false
-		e.idle.Broadcast()
-		e.mu.Unlock()
-	}()
 	for {
-		select {
-		case <-e.wake:
-		case <-e.ctx.Done():
+		e.mu.Lock()
+		if e.closed || len(e.queue) == 0 || (e.upgrading && !e.closing) {
+			e.writing = false
+			e.idle.Broadcast()
+			e.mu.Unlock()
 			return
 		}
-		for {
+		pkts, tr, closing := e.queue, e.tr, e.closing
+		e.queue = nil
+		e.mu.Unlock()
+		err := tr.write(e.ctx, pkts)
+		if err != nil || closing {
 			e.mu.Lock()
-			if e.closed || len(e.queue) == 0 || (e.upgrading && !e.closing) {
-				e.writing = false
-				e.idle.Broadcast()
-				e.mu.Unlock()
-				break
-			}
-			pkts, tr, closing := e.queue, e.tr, e.closing
-			e.queue = nil
-			e.writing = true
+			e.writing = false
+			e.idle.Broadcast()
 			e.mu.Unlock()
-			if err := tr.write(e.ctx, pkts); err != nil {
-				if closing {
-					close(e.flush)
-				}
-				e.fail(reasonTransportError, err)
-				return
-			}
 			if closing {
 				close(e.flush)
-				return
 			}
+			if err != nil {
+				e.fail(reasonTransportError, err)
+			}
+			return
 		}
 	}
 }
@@ -357,12 +353,9 @@ func (e *engine) upgrade(p *polling) {
 	e.upgrading = false
 	ok = true
 	close(e.upgraded)
+	e.kickLocked()
 	e.mu.Unlock()
 	p.close()
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
@@ -405,11 +398,8 @@ func (e *engine) close() {
 	}
 	e.closing = true
 	e.queue = append(e.queue, eioproto.Packet{Type: eioproto.Close})
+	e.kickLocked()
 	e.mu.Unlock()
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
 	t := time.NewTimer(closeFlushTimeout)
 	select {
 	case <-e.flush:

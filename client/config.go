@@ -42,8 +42,8 @@ type Config struct {
 	Header http.Header
 	// Reconnection configures automatic reconnection after the connection is lost.
 	Reconnection Reconnection
-	// Timeout bounds one connection attempt (the Engine.IO handshake) during reconnection,
-	// and Dial when its ctx has no earlier deadline. Zero means 20s, like socket.io-client.
+	// Timeout bounds each Engine.IO handshake (in Dial, Connect and every reconnection
+	// attempt), like socket.io-client's timeout option. Zero means 20s.
 	Timeout time.Duration
 	// HTTPClient performs the polling requests. Nil means a client private to the Manager,
 	// whose idle connections are closed by [Manager.Close]. A caller-supplied client is not

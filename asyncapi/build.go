@@ -42,6 +42,7 @@ func (l *loader) run(ctx context.Context, doc *Document) {
 		return
 	}
 	l.checkRefs(root)
+	l.checkTags(root)
 	info := l.deref(root.get("info"))
 	doc.Info = Info{Title: info.str("title"), Version: info.str("version"), Description: info.str("description")}
 	doc.DefaultContentType = root.str("defaultContentType")
@@ -576,4 +577,45 @@ func (l *loader) sourceByName(name string) *source {
 		}
 	}
 	return l.doc.main
+}
+
+// checkTags reports tag lists that name a tag twice (outside schemas).
+func (l *loader) checkTags(n node) {
+	budget := 1_000_000
+	var walk func(n node, depth int)
+	walk = func(n node, depth int) {
+		if budget--; budget < 0 || depth > 64 {
+			return
+		}
+		switch v := n.v.(type) {
+		case map[string]any:
+			if inSchema(strings.Split(n.ptr+"/x", "/")) {
+				return
+			}
+			for _, k := range n.keys() {
+				c := n.get(k)
+				if k == "tags" {
+					seen := map[string]int{}
+					for i := range c.list() {
+						name, _ := c.idx(i).get("name").v.(string)
+						if name == "" {
+							continue
+						}
+						if prev, dup := seen[name]; dup {
+							l.add(c.src, c.idx(i).get("name").ptr, SeverityError, "duplicate-tag",
+								fmt.Sprintf("tag %q is listed twice (also at index %d)", name, prev), "each tag of a list must have a unique name")
+						} else {
+							seen[name] = i
+						}
+					}
+				}
+				walk(c, depth+1)
+			}
+		case []any:
+			for i := range v {
+				walk(n.idx(i), depth+1)
+			}
+		}
+	}
+	walk(n, 0)
 }

@@ -53,6 +53,7 @@ var invalidCorpus = []struct {
 	{"dangling-ref-2.6.yaml", "dangling-ref", 9, 15, "$ref \"#/components/messages/Nope\" points to nothing: this document has no value at #/components/messages/Nope"},
 	{"draft07-tuple-format-2.6.yaml", "invalid-schema", 16, 28, "payload of event \"move\" is not a valid JSON Schema: \"additionalItems\" must be a boolean or object, not a number"},
 	{"duplicate-event-2.6.yaml", "duplicate-event", 16, 5, "namespace / has two clientToServer events named \"typing\" (the other is at line 14)"},
+	{"duplicate-tag-2.6.yaml", "duplicate-tag", 8, 11, "tag \"chat\" is listed twice (also at index 0)"},
 	{"duplicate-key.yaml", "duplicate-key", 5, 3, "key \"title\" appears twice in the same object"},
 	{"duplicate-message-id-2.6.yaml", "duplicate-message-id", 13, 20, "messageId \"hello\" is already used at line 9"},
 	{"duplicate-operation-id-2.6.yaml", "duplicate-operation-id", 13, 20, "operationId \"chat\" is already used at line 8"},

@@ -131,7 +131,10 @@ components:
       payload: {type: object}
       x-handler: handlers.user_log_in
       x-ack:
-        args: {type: boolean}
+        $ref: "#/components/x-messageAcks/LogInAck"
+  x-messageAcks:
+    LogInAck:
+      args: {type: boolean}
   securitySchemes:
     bearer: {type: http, scheme: bearer}
     oauth:
@@ -153,7 +156,7 @@ components:
 		t.Errorf("handlers %+v", user.Handlers)
 	}
 	login := user.Event(asyncapi.ClientToServer, "log in")
-	if login.Handler != "handlers.user_log_in" || login.Ack == nil || login.Ack.Arity.Kind != asyncapi.ArityOne {
+	if login.Handler != "handlers.user_log_in" || login.Ack == nil || login.Ack.Arity.Kind != asyncapi.ArityOne || login.Ack.Payload.Validate(true) != nil {
 		t.Errorf("log in: %+v", login)
 	}
 	if len(user.Security) != 1 || user.Security[0].Schemes[0].Name != "bearer" || user.Security[0].Schemes[0].Scheme.Scheme != "bearer" {

@@ -38,11 +38,16 @@ type benchMsg struct {
 	Seq int64  `json:"seq"`
 }
 
-func benchRoute(b *testing.B, v Validation, typed bool) *route {
+func benchDocParsed(tb testing.TB) *asyncapi.Document {
 	doc, err := asyncapi.Parse(context.Background(), "bench.yaml", []byte(benchDoc), asyncapi.Config{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
+	return doc
+}
+
+func benchRoute(b *testing.B, v Validation, typed bool) *route {
+	doc := benchDocParsed(b)
 	srv, err := New(doc, Config{Validation: v, DisableDocs: true})
 	if err != nil {
 		b.Fatal(err)

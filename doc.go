@@ -62,6 +62,29 @@
 // tuple, one argument per item, bounded by minItems and maxItems; any other
 // payload is exactly one argument.
 //
+// A typed handler's payload is decoded once, after validation; a value the
+// schema accepts but the Go type cannot hold (1e3 for an int field) is
+// answered with an error ack of kind "decode".
+//
+// # Emitting
+//
+// Emits are validated when they go through sockspec: [Server.Emit] (to a
+// *socketio.Socket or *socketio.Namespace), [Namespace.Emit] (every socket of
+// the namespace), [Namespace.EmitTo] (any target of the namespace, room
+// selections included: ns.EmitTo(ctx, s.Broadcast(), "event", v)),
+// [Event.Emit], [Event.EmitIn] and [Event.EmitWithAck]. A broadcast is encoded
+// and validated once, whatever the number of recipients. Emits made directly
+// on socketio values (s.Emit, s.Broadcast().Emit) bypass validation.
+//
+// # Performance
+//
+// Validation runs on each argument's JSON text as received (or as encoded
+// once for an emit or ack), by a fast path that covers the common JSON Schema
+// keywords without allocating; the full validator
+// (github.com/santhosh-tekuri/jsonschema) runs only when the fast path finds
+// the value invalid or cannot decide, and produces the error details. Schemas
+// are compiled once, at Start.
+//
 // # The x-auth extension
 //
 // A channel (2.x channel item or 3.x channel) may have x-auth: a JSON Schema

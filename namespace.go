@@ -591,7 +591,11 @@ func (n *Namespace) fail(ctx context.Context, s *socketio.Socket, err error) ([]
 			n.onError(n.ctxOf(s), s, err)
 		}()
 	} else if CodeOf(err) == CodeInternal {
-		n.srv.log.LogAttrs(ctx, slog.LevelError, "event handler failed", slog.String("nsp", n.name), slog.String("sid", string(s.ID())), slog.String("err", err.Error()))
+		sid := ""
+		if s != nil {
+			sid = string(s.ID())
+		}
+		n.srv.log.LogAttrs(ctx, slog.LevelError, "event handler failed", slog.String("nsp", n.name), slog.String("sid", sid), slog.String("err", err.Error()))
 	} else {
 		n.srv.debug(ctx, "invalid event", n.name, "", err)
 	}

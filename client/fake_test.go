@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -195,5 +197,46 @@ func TestHandshakeHTTPError(t *testing.T) {
 		if !errors.As(err, &herr) || herr.StatusCode != http.StatusBadRequest || herr.Body != `{"code":0,"message":"Transport unknown"}` {
 			t.Errorf("%s: err = %v", m.name, err)
 		}
+	}
+}
+
+// TestUpgradeRefused: when the WebSocket probe cannot be opened (a proxy that only passes
+// plain HTTP), the connection stays on polling and keeps working.
+func TestUpgradeRefused(t *testing.T) {
+	needRef(t)
+	target, err := url.Parse(refURL(ref.Port, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	rp.Transport = tr
+	probes := make(chan struct{}, 1)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			select {
+			case probes <- struct{}{}:
+			default:
+			}
+			http.Error(w, "no websockets here", http.StatusBadRequest)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	s, err := client.Dial(testCtx(t), proxy.URL, client.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Manager().Close()
+	recv(t, probes)
+	for i := range 5 {
+		if _, err := s.EmitWithAck(testCtx(t), "ack", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tr := s.Manager().Transport(); tr != client.Polling {
+		t.Errorf("transport %q, want polling", tr)
 	}
 }

@@ -357,6 +357,8 @@ func unwrapPathErr(err error) error {
 // document, "" for the main file) and returns the value it points to and that
 // value's location. Files not yet loaded are loaded with the document's Config.
 func (d *Document) ResolveRef(file, ref string) (any, Location, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	src := d.main
 	if file != "" && file != d.main.name {
 		for _, s := range d.files {
@@ -377,6 +379,8 @@ func (d *Document) ResolveRef(file, ref string) (any, Location, error) {
 // Position returns the line and column of a JSON pointer in a file of the
 // document ("" for the main file), or of its nearest ancestor that has one.
 func (d *Document) Position(file, pointer string) Position {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for _, s := range d.files {
 		if (file == "" && s == d.main) || s.name == file {
 			return s.position(pointer)

@@ -1,6 +1,8 @@
 package asyncapi
 
 import (
+	"sync"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -211,7 +213,8 @@ type Ack struct {
 }
 
 // Document is a loaded, resolved and compiled AsyncAPI document in sockspec's
-// normalized form, whatever its version.
+// normalized form, whatever its version. It is not modified after [Load]
+// returns; its methods and its schemas' Validate are safe for concurrent use.
 type Document struct {
 	Version            string            `json:"asyncapi"` // e.g. "2.2.0", "3.0.0"
 	Info               Info              `json:"info"`
@@ -226,6 +229,7 @@ type Document struct {
 	// Findings lists warnings and infos (and errors, when returned with an [InvalidError]).
 	Findings []Finding `json:"findings,omitempty"`
 
+	mu    sync.Mutex         // guards files for ResolveRef
 	files map[string]*source // by URL
 	main  *source
 	cfg   Config

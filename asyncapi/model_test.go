@@ -402,3 +402,29 @@ components:
 		}
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	doc := load(t, filepath.Join(corpus, "valid", "external-refs-2.6.yaml"))
+	e := doc.Namespace("/users").Event(asyncapi.ClientToServer, "create user")
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				if _, _, err := doc.ResolveRef(e.Payload.Location.File, "external/common.yaml#/components/schemas/User"); err != nil {
+					done <- err
+					return
+				}
+				if err := e.Payload.Validate(map[string]any{"id": "1", "name": "n"}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -11,13 +11,16 @@ const infHeight = 1 << 20
 // valid for the node (0 for scalars and empty containers, infHeight when
 // the schema only admits infinitely deep values). It is a fixpoint over
 // the possibly cyclic graph, iterated down from infinity.
-func computeHeights(all []*node) {
+func computeHeights(all []*node, dead map[*node][]*SchemaError) {
 	for _, n := range all {
 		n.height = infHeight
 	}
 	for range len(all) + 2 {
 		changed := false
 		for _, n := range all {
+			if _, isDead := dead[n]; isDead {
+				continue
+			}
 			if h := nodeHeight(n); h < n.height {
 				n.height = h
 				changed = true
@@ -116,24 +119,29 @@ func flatten(n *node) []*node {
 	return out
 }
 
-// staticCheck reports contradictions that need no sampling to find.
-func staticCheck(root *node, all []*node) []*SchemaError {
-	var errs []*SchemaError
-	if isFalse(root) {
-		errs = append(errs, schemaErr(root.loc, "", "schema is false: no value is valid"))
-	} else if root.height >= infHeight {
-		errs = append(errs, schemaErr(root.loc, "", "no finite value satisfies the schema (recursion without a base case, or a required false schema)"))
+// staticCheck finds the schemas that no value can satisfy, with the
+// reasons, without sampling. Those that are contradictions (minimum >
+// maximum…) rather than deliberate ("false", "not": {}) are also returned
+// in bugs. The generator steers clear of dead schemas; see Prepare for
+// which ones are errors.
+func staticCheck(all []*node) (dead, bugs map[*node][]*SchemaError) {
+	dead = map[*node][]*SchemaError{}
+	bugs = map[*node][]*SchemaError{}
+	kill := func(n *node, e *SchemaError) {
+		dead[n] = append(dead[n], e)
+		bugs[n] = append(bugs[n], e)
 	}
 	probe := &state{maxDepth: infHeight}
-	seen := map[string]bool{}
 	for _, n := range all {
-		if n.isBool || seen[n.loc] {
+		if n.isBool {
+			if !n.boolVal {
+				dead[n] = append(dead[n], schemaErr(n.loc, "", "schema is false: no value is valid"))
+			}
 			continue
 		}
-		seen[n.loc] = true
 		if _, err := probe.typeChoice([]*node{n}, 0); err != nil {
 			err.Location = n.loc
-			errs = append(errs, err)
+			kill(n, err)
 			continue
 		}
 		exp := flatten(n)
@@ -143,29 +151,123 @@ func staticCheck(root *node, all []*node) []*SchemaError {
 				return e != nil
 			}) {
 				err.Location = n.loc
-				errs = append(errs, err)
+				kill(n, err)
 				continue
 			}
 		}
 		if n.not != nil && (n.not.isBool && n.not.boolVal || !n.not.isBool && onlyType(n.not) && !n.not.hasType) {
-			errs = append(errs, schemaErr(n.loc, "not", "\"not\" of a schema that accepts everything rejects every value"))
+			dead[n] = append(dead[n], schemaErr(n.loc, "not", "\"not\" of a schema that accepts everything rejects every value"))
 		}
 		if n.maxContains != unbounded && n.contains != nil && n.minContains > n.maxContains {
-			errs = append(errs, schemaErr(n.loc, "minContains", "minContains %d > maxContains %d", n.minContains, n.maxContains))
+			kill(n, schemaErr(n.loc, "minContains", "minContains %d > maxContains %d", n.minContains, n.maxContains))
 		}
 		if n.unique && len(n.prefix) == 0 && n.items != nil {
 			if d := domainSize(n.items); d >= 0 && n.minItems > d {
-				errs = append(errs, schemaErr(n.loc, "uniqueItems", "minItems %d distinct items needed but the items schema allows only %d values", n.minItems, d))
+				kill(n, schemaErr(n.loc, "uniqueItems", "minItems %d distinct items needed but the items schema allows only %d values", n.minItems, d))
 			}
 		}
 		if n.hasConst && !match(n, n.constVal) {
-			errs = append(errs, schemaErr(n.loc, "const", "the const value does not satisfy the rest of the schema"))
+			kill(n, schemaErr(n.loc, "const", "the const value does not satisfy the rest of the schema"))
 		}
 		if n.hasEnum && !slices.ContainsFunc(n.enum, func(v any) bool { return match(n, v) }) {
-			errs = append(errs, schemaErr(n.loc, "enum", "no enum value satisfies the rest of the schema"))
+			kill(n, schemaErr(n.loc, "enum", "no enum value satisfies the rest of the schema"))
 		}
 	}
-	return errs
+	return dead, bugs
+}
+
+// reachableBugs returns the contradictions in schemas that generation can
+// use: everything reachable from the root except through "not" and "if",
+// where an unsatisfiable schema is legitimate.
+func reachableBugs(root *node, bugs map[*node][]*SchemaError) []*SchemaError {
+	var out []*SchemaError
+	seen := map[*node]bool{}
+	var visit func(n *node)
+	visit = func(n *node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		out = append(out, bugs[n]...)
+		if n.isBool {
+			return
+		}
+		visit(n.ref)
+		for _, l := range [][]*node{n.allOf, n.anyOf, n.oneOf, n.prefix} {
+			for _, s := range l {
+				visit(s)
+			}
+		}
+		visit(n.thenN)
+		visit(n.elseN)
+		for _, k := range n.propOrder {
+			visit(n.props[k])
+		}
+		for _, pp := range n.patProps {
+			visit(pp.n)
+		}
+		visit(n.additional)
+		visit(n.items)
+		visit(n.contains)
+		visit(n.propertyNames)
+		for _, k := range n.depOrder {
+			visit(n.depSchemas[k])
+		}
+	}
+	visit(root)
+	return out
+}
+
+// deadReasons explains an unsatisfiable root (height infinite): the dead
+// schemas a value of the root cannot avoid, found along the edges that
+// must be satisfied ($ref, allOf, required properties, minimum items,
+// contains, and anyOf/oneOf whose branches are all unsatisfiable).
+func deadReasons(root *node, dead map[*node][]*SchemaError) []*SchemaError {
+	var out []*SchemaError
+	seen := map[*node]bool{}
+	var visit func(n *node)
+	visit = func(n *node) {
+		if n == nil || seen[n] || n.height < infHeight {
+			return
+		}
+		seen[n] = true
+		if errs, ok := dead[n]; ok {
+			out = append(out, errs...)
+			return
+		}
+		if n.isBool {
+			return
+		}
+		visit(n.ref)
+		for _, s := range n.allOf {
+			visit(s)
+		}
+		for _, bs := range [][]*node{n.anyOf, n.oneOf} {
+			for _, b := range bs {
+				visit(b)
+			}
+		}
+		if n.types&^(tArr|tObj) == 0 {
+			for _, k := range n.required {
+				for _, s := range valueParts([]*node{n}, k) {
+					visit(s)
+				}
+			}
+			for i := range n.minItems {
+				for _, s := range itemParts([]*node{n}, i) {
+					visit(s)
+				}
+			}
+			if n.minContains > 0 {
+				visit(n.contains)
+			}
+		}
+	}
+	visit(root)
+	if len(out) == 0 {
+		out = append(out, schemaErr(root.loc, "", "no finite value satisfies the schema (recursion without a base case?)"))
+	}
+	return out
 }
 
 // domainSize counts the values a schema allows when that set is small and

@@ -158,8 +158,16 @@ const trialSamples = 8
 func (g *Generator) Prepare(raw any, opts PrepareOptions) (*Schema, error) {
 	p := newParser(raw, opts.Location, g.cfg.Resolver)
 	root := p.parse(raw, p.base)
-	computeHeights(p.all)
-	errs := append(p.errs, staticCheck(root, p.all)...)
+	// Contradictions are errors wherever generation may use them (an
+	// optional property or a oneOf branch included: the document has a
+	// bug there); deliberately unsatisfiable schemas ("false", "not": {})
+	// only when a value cannot avoid them.
+	dead, bugs := staticCheck(p.all)
+	computeHeights(p.all, dead)
+	errs := append(p.errs, reachableBugs(root, bugs)...)
+	if root.height >= infHeight {
+		errs = append(errs, deadReasons(root, dead)...)
+	}
 	v := opts.Validator
 	if v == nil && len(errs) == 0 {
 		var err error

@@ -234,7 +234,7 @@ func TestPrepareErrors(t *testing.T) {
 		{"pattern vs maxLength", `{"type":"string","pattern":"^[a-z]{10}$","maxLength":5}`, "#", "cannot generate a string matching"},
 		{"oneOf none satisfiable", `{"type":"string","oneOf":[{"type":"integer"},{"type":"boolean"}]}`, "#", ""},
 		{"not everything", `{"not":{}}`, "#", "not: \"not\" of a schema that accepts everything"},
-		{"not true", `{"properties":{"p":{"not":true}},"required":["p"]}`, "#/properties/p", "rejects every value"},
+		{"not true", `{"type":"object","properties":{"p":{"not":true}},"required":["p"]}`, "#/properties/p", "rejects every value"},
 		{"minContains>maxContains", `{"type":"array","contains":{"type":"integer"},"minContains":3,"maxContains":1}`, "#", "minContains 3 > maxContains 1"},
 	}
 	for _, tc := range tests {
@@ -670,6 +670,49 @@ func TestNumberNameHints(t *testing.T) {
 		// The schema's bounds win over the hint when they do not overlap.
 		if mo := m["month"].(int64); mo < 20 {
 			t.Fatalf("month %d below the schema minimum", mo)
+		}
+	}
+}
+
+func TestDeadSchemasAvoided(t *testing.T) {
+	// Deliberately unsatisfiable schemas that a value can avoid are not
+	// errors: the generator just never uses them.
+	for _, schema := range []string{
+		`{"properties":{"p":{"not":true}},"required":["p"]}`, // untyped: non-objects are valid
+		`{"type":"object","properties":{"legacy":false,"x":{"not":{}}}}`,
+		`{"anyOf":[false,{"type":"integer"}]}`,
+		`{"type":"array","items":false}`,
+		`{"type":"integer","not":{"type":"integer","minimum":5,"maximum":1}}`,
+		`{"type":"integer","if":{"type":"integer","minimum":5,"maximum":1},"then":{"const":1}}`,
+	} {
+		g := fake.New(fake.Config{Seed: 1})
+		s, err := g.Prepare(parseJSON(t, schema), fake.PrepareOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", schema, err)
+			continue
+		}
+		indep := compileIndependent(t, parseJSON(t, schema))
+		for range 100 {
+			v, err := g.Generate(s)
+			if err != nil {
+				t.Fatalf("%s: %v", schema, err)
+			}
+			if err := indep.Validate(v); err != nil {
+				t.Fatalf("%s: %#v: %v", schema, v, err)
+			}
+		}
+	}
+	// Contradictions are reported even where a value could avoid them:
+	// they are bugs in the document.
+	for _, tc := range []struct{ schema, loc string }{
+		{`{"type":"object","properties":{"age":{"type":"integer","minimum":200,"maximum":100}}}`, "#/properties/age"},
+		{`{"oneOf":[{"type":"string","minLength":3,"maxLength":1},{"type":"integer"}]}`, "#/oneOf/0"},
+		{`{"type":"array","items":{"enum":[1,2],"type":"string"}}`, "#/items"},
+	} {
+		_, err := fake.New(fake.Config{}).Prepare(parseJSON(t, tc.schema), fake.PrepareOptions{})
+		var se *fake.SchemaError
+		if !errors.As(err, &se) || se.Location != tc.loc {
+			t.Errorf("%s: err = %v, want a SchemaError at %s", tc.schema, err, tc.loc)
 		}
 	}
 }

@@ -698,6 +698,9 @@ func (st *state) typeChoice(exp []*node, depth int) (typeSet, *SchemaError) {
 		if hi != unbounded && lo > hi {
 			types &^= tArr
 			why = fmt.Sprintf("minItems %d > maxItems %d", lo, hi)
+		} else if lo > 0 && heightOf(itemParts(exp, 0)) >= infHeight {
+			types &^= tArr
+			why = "items cannot be satisfied but minItems is not 0"
 		} else if lo > maxGenItems {
 			types &^= tArr
 			why = fmt.Sprintf("minItems %d is more than the generator's limit of %d", lo, maxGenItems)
@@ -717,6 +720,9 @@ func (st *state) typeChoice(exp []*node, depth int) (typeSet, *SchemaError) {
 				if at := allowedKey(exp, k); at != "" {
 					types &^= tObj
 					why = fmt.Sprintf("required property %q is forbidden by %s", k, at)
+				} else if heightOf(valueParts(exp, k)) >= infHeight {
+					types &^= tObj
+					why = fmt.Sprintf("required property %q cannot be satisfied", k)
 				}
 			}
 		}
@@ -893,7 +899,7 @@ func (st *state) genArr(exp []*node, depth int) (any, error) {
 		return nil, schemaErr(loc, "", "array needs at least %d items but at most %d are allowed", lo, hi)
 	}
 	n := lo
-	if budget := st.maxDepth - depth; budget > 0 {
+	if budget := st.maxDepth - depth; budget > 0 && heightOf(itemParts(exp, lo)) < infHeight {
 		top := lo + 3
 		if hi != unbounded {
 			top = min(top, hi)

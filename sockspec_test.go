@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -84,7 +85,18 @@ func TestStrictnessWarnOnly(t *testing.T) {
 
 func TestTypedEchoAndTuple(t *testing.T) {
 	f := newFixture(t, sockspec.Config{})
-	s := mustDial(t, f.hs.URL, "/", dialOpts{})
+	for _, tr := range [][]client.Transport{{client.WebSocket}, {client.Polling}, {client.Polling, client.WebSocket}} {
+		t.Run(fmt.Sprint(tr), func(t *testing.T) { typedEcho(t, f, tr) })
+	}
+}
+
+func typedEcho(t *testing.T, f *fixture, tr []client.Transport) {
+	s := mustDial(t, f.hs.URL, "/", dialOpts{tr: tr})
+	w := errorAck(t, ack(t, s, "echo", map[string]any{"text": ""}))
+	if w.Error.InstancePath != "/0/text" {
+		t.Errorf("invalid echo over %v: %+v", tr, w.Error)
+	}
+	<-f.errs
 	var got text
 	if err := ack(t, s, "echo", map[string]any{"text": "hi"}).Unmarshal(0, &got); err != nil || got.Text != "hi" {
 		t.Fatalf("echo ack = %+v, %v", got, err)

@@ -356,6 +356,10 @@ func (e *engine) upgrade(p *polling) {
 	e.kickLocked()
 	e.mu.Unlock()
 	p.close()
+	if e.opts.ownClient {
+		// The polling connections are not needed any more; idle ones hold two goroutines each.
+		e.opts.httpClient.CloseIdleConnections()
+	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()

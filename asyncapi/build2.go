@@ -54,6 +54,8 @@ func (l *loader) build2(root node, sc *schemaCompiler) {
 				if prev, dup := opIDs[opID]; dup {
 					l.add(o.src, o.get("operationId").ptr, SeverityError, "duplicate-operation-id",
 						fmt.Sprintf("operationId %q is already used at line %d", opID, prev.src.position(prev.ptr).Line), "operationId must be unique across operations")
+					l.add(prev.src, prev.ptr, SeverityError, "duplicate-operation-id",
+						fmt.Sprintf("operationId %q is used again at line %d", opID, o.src.position(o.get("operationId").ptr).Line), "operationId must be unique across operations")
 				} else {
 					opIDs[opID] = o.get("operationId")
 				}
@@ -88,6 +90,8 @@ func (l *loader) build2(root node, sc *schemaCompiler) {
 					if prev, dup := msgIDs[id]; dup && (prev.src != msg.src || prev.ptr != msg.get("messageId").ptr) {
 						l.add(msg.src, msg.get("messageId").ptr, SeverityError, "duplicate-message-id",
 							fmt.Sprintf("messageId %q is already used at line %d", id, prev.src.position(prev.ptr).Line), "messageId must be unique across messages")
+						l.add(prev.src, prev.ptr, SeverityError, "duplicate-message-id",
+							fmt.Sprintf("messageId %q is used again at line %d", id, msg.src.position(msg.get("messageId").ptr).Line), "messageId must be unique across messages")
 					} else {
 						msgIDs[id] = msg.get("messageId")
 					}

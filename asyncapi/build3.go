@@ -69,7 +69,11 @@ func (l *loader) build3(root node, sc *schemaCompiler) {
 		chRefNode := field(o, traits, "channel", true)
 		chRef, _ := chRefNode.get("$ref").v.(string)
 		if chRefNode.src != nil && !strings.HasPrefix(chRef, "#/channels/") {
-			l.add(chRefNode.src, chRefNode.ptr, SeverityError, "operation-channel-ref",
+			at := chRefNode.ptr
+			if chRefNode.get("$ref").src != nil {
+				at += "/$ref"
+			}
+			l.add(chRefNode.src, at, SeverityError, "operation-channel-ref",
 				fmt.Sprintf("operation %q must reference a channel under the root channels object (got %q)", key, chRef), `channel: {$ref: "#/channels/<name>"}`)
 			continue
 		}

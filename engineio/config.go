@@ -90,6 +90,10 @@ const (
 	pollCloseTimeout = 30 * time.Second
 )
 
+// closeGrace is how long a polling session closed by the client's close packet waits for a GET
+// racing with it. (A variable for tests.)
+var closeGrace = 100 * time.Millisecond
+
 func (cfg Config) normalize() (Config, error) {
 	if cfg.OnConnection == nil {
 		return cfg, errors.New("engineio: Config.OnConnection is required")

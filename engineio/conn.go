@@ -402,6 +402,10 @@ func (c *Conn) closeWith(reason CloseReason, err error, flush bool) bool {
 			c.wakeLocked() // the pending GET answers and finishes
 		case flush && c.srv.isOpen():
 			c.resetTimerLocked(pollCloseTimeout) // the next GET answers and finishes
+		case reason == ReasonTransportClose && c.srv.isOpen():
+			// The client's GET may be racing with its close packet: let a GET that arrives
+			// within closeGrace end cleanly with a noop.
+			c.resetTimerLocked(closeGrace)
 		default:
 			finishNow = true
 		}

@@ -9,3 +9,10 @@ func SetProbeNoopDelay(d time.Duration) (restore func()) {
 	probeNoopDelay = d
 	return func() { probeNoopDelay = old }
 }
+
+// SetCloseGrace changes closeGrace and returns a function restoring the old value.
+func SetCloseGrace(d time.Duration) (restore func()) {
+	old := closeGrace
+	closeGrace = d
+	return func() { closeGrace = old }
+}

@@ -598,6 +598,35 @@ func TestBadPollingInput(t *testing.T) {
 		if ev := e.closeEvent(); ev.reason != engineio.ReasonTransportClose {
 			t.Fatalf("reason %q", ev.reason)
 		}
+		if st, _, _ := e.do("GET", q, "", nil); st != 400 {
+			t.Fatalf("GET after close: %d", st)
+		}
+	})
+	t.Run("close packet racing a GET", func(t *testing.T) {
+		restore := engineio.SetCloseGrace(time.Minute)
+		e := newEnv(t, engineio.Config{})
+		sid, _ := e.pollingSession()
+		q := "EIO=4&transport=polling&sid=" + sid
+		if st, _, _ := e.do("POST", q, "1", nil); st != 200 {
+			t.Fatal(st)
+		}
+		// A GET that arrives right after the close packet ends cleanly with a noop.
+		if st, b, _ := e.do("GET", q, "", nil); st != 200 || b != "6" {
+			t.Fatalf("GET: %d %q", st, b)
+		}
+		if ev := e.closeEvent(); ev.reason != engineio.ReasonTransportClose {
+			t.Fatalf("reason %q", ev.reason)
+		}
+		if st, _, _ := e.do("GET", q, "", nil); st != 400 {
+			t.Fatalf("second GET: %d", st)
+		}
+		// Without a GET the session ends after the grace period.
+		restore()
+		sid, _ = e.pollingSession()
+		e.do("POST", "EIO=4&transport=polling&sid="+sid, "1", nil)
+		if ev := e.closeEvent(); ev.reason != engineio.ReasonTransportClose || ev.id != sid {
+			t.Fatalf("close %+v", ev)
+		}
 	})
 }
 

@@ -68,11 +68,11 @@
 //
 // # Emitting
 //
-// Emits are validated when they go through sockspec: [Server.Emit] (to a
-// *socketio.Socket or *socketio.Namespace), [Namespace.Emit] (every socket of
-// the namespace), [Namespace.EmitTo] (any target of the namespace, room
-// selections included: ns.EmitTo(ctx, s.Broadcast(), "event", v)),
-// [Event.Emit], [Event.EmitIn] and [Event.EmitWithAck]. A broadcast is encoded
+// Emits are validated when they go through sockspec: [Server.Emit] and
+// [Event.Emit] (to a *socketio.Socket, a *socketio.Namespace or a room
+// selection such as s.Broadcast() or ns.SocketIO().To("room")),
+// [Namespace.Emit] (every socket of the namespace), [Namespace.EmitTo] and
+// [Event.EmitIn] (a target of a given namespace), and [Event.EmitWithAck]. A broadcast is encoded
 // and validated once, whatever the number of recipients. Emits made directly
 // on socketio values (s.Emit, s.Broadcast().Emit) bypass validation.
 //

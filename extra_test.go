@@ -218,6 +218,7 @@ func TestEmitToAndPathOverride(t *testing.T) {
 		}
 	}
 	ctx := t.Context()
+	tick := sockspec.NewEvent[int, sockspec.NoAck]("tick")
 	var ve *sockspec.ValidationError
 	if err := root.EmitTo(ctx, sa.Broadcast(), "tick", "nine"); !errors.As(err, &ve) {
 		t.Errorf("invalid broadcast: %v", err)
@@ -228,10 +229,24 @@ func TestEmitToAndPathOverride(t *testing.T) {
 	if g := <-got; g != "b 9" {
 		t.Errorf("broadcast excluding a: %q", g)
 	}
+	if err := f.srv.Emit(ctx, sa.Broadcast(), "tick", "x"); !errors.As(err, &ve) {
+		t.Errorf("invalid Server.Emit broadcast: %v", err)
+	}
+	if err := f.srv.Emit(ctx, root.SocketIO().Except(socketio.Room(sa.ID())), "tick", 8); err != nil {
+		t.Fatal(err)
+	}
+	if g := <-got; g != "b 8" {
+		t.Errorf("Server.Emit to a room selection: %q", g)
+	}
+	if err := tick.Emit(ctx, sa.Broadcast(), 7); err != nil {
+		t.Fatal(err)
+	}
+	if g := <-got; g != "b 7" {
+		t.Errorf("typed Emit to a room selection: %q", g)
+	}
 	if err := f.srv.Namespace("/post").EmitTo(ctx, sa, "tick", 1); err == nil {
 		t.Error("EmitTo accepted a socket of another namespace")
 	}
-	tick := sockspec.NewEvent[int, sockspec.NoAck]("tick")
 	if err := tick.EmitIn(ctx, root, sa.Broadcast(), 10); err != nil {
 		t.Fatal(err)
 	}

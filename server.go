@@ -382,8 +382,7 @@ func targetNamespace(t socketio.Target) *socketio.Namespace {
 		return x.Namespace()
 	case *socketio.Namespace:
 		return x
-	}
-	if x, ok := t.(interface{ Namespace() *socketio.Namespace }); ok {
+	case socketio.BroadcastOperator:
 		return x.Namespace()
 	}
 	return nil
@@ -391,7 +390,8 @@ func targetNamespace(t socketio.Target) *socketio.Namespace {
 
 // Emit validates an event against the namespace's server→client events and
 // emits it to to: a *socketio.Socket, a *socketio.Namespace or a room
-// selection of one. The arguments are encoded and validated once, whatever
+// selection (socketio.BroadcastOperator, such as s.Broadcast() or
+// ns.SocketIO().To("room")). The arguments are encoded and validated once, whatever
 // the number of recipients. When validation fails it returns a
 // *ValidationError and sends nothing; an event the namespace does not
 // document is such an error too (Kind "unknown_event").

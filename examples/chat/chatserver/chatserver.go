@@ -69,7 +69,18 @@ var (
 	StopTyping   = sockspec.NewEvent[sockspec.NoAck, sockspec.NoAck]("stop typing")
 	AddUser      = sockspec.NewEvent[string, AddUserAck]("add user")
 	ServerMetric = sockspec.NewEvent[Metric, sockspec.NoAck]("server metric")
+
+	// events the server sends
+	MessageReceived = sockspec.NewEvent[Message, sockspec.NoAck]("new message")
+	LogIn           = sockspec.NewEvent[LogInInfo, sockspec.NoAck]("login")
+	UserJoined      = sockspec.NewEvent[UserCount, sockspec.NoAck]("user joined")
+	UserLeft        = sockspec.NewEvent[UserCount, sockspec.NoAck]("user left")
 )
+
+// LogInInfo is the payload of login.
+type LogInInfo struct {
+	NumUsers int `json:"numUsers"`
+}
 
 const usernameKey = "username"
 
@@ -135,7 +146,7 @@ func (c *chat) newMessage(ctx context.Context, s *socketio.Socket, msg string) (
 	if username(s) == "" {
 		return sockspec.NoAck{}, sockspec.NewError(sockspec.CodeForbidden, "add user first")
 	}
-	return sockspec.NoAck{}, c.root.EmitTo(ctx, s.Broadcast(), "new message", Message{Username: username(s), Message: msg})
+	return sockspec.NoAck{}, MessageReceived.Emit(ctx, s.Broadcast(), Message{Username: username(s), Message: msg})
 }
 
 func (c *chat) typing(event string) sockspec.Handler[sockspec.NoAck, sockspec.NoAck] {
@@ -157,10 +168,10 @@ func (c *chat) addUser(ctx context.Context, s *socketio.Socket, name string) (Ad
 	c.numUsers++
 	n := c.numUsers
 	c.mu.Unlock()
-	if err := c.root.EmitTo(ctx, s, "login", map[string]any{"numUsers": n}); err != nil {
+	if err := LogIn.Emit(ctx, s, LogInInfo{NumUsers: n}); err != nil {
 		return AddUserAck{}, err
 	}
-	if err := c.root.EmitTo(ctx, s.Broadcast(), "user joined", UserCount{Username: name, NumUsers: n}); err != nil {
+	if err := UserJoined.Emit(ctx, s.Broadcast(), UserCount{Username: name, NumUsers: n}); err != nil {
 		return AddUserAck{}, err
 	}
 	return AddUserAck{}, nil
@@ -175,7 +186,7 @@ func (c *chat) userLeft(ctx context.Context, s *socketio.Socket, _ socketio.Disc
 	c.numUsers--
 	n := c.numUsers
 	c.mu.Unlock()
-	_ = c.root.EmitTo(ctx, s.Broadcast(), "user left", UserCount{Username: name, NumUsers: n})
+	_ = UserLeft.Emit(ctx, s.Broadcast(), UserCount{Username: name, NumUsers: n})
 }
 
 //go:embed static

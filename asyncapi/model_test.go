@@ -428,3 +428,81 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestTraitsRepliesAnd31(t *testing.T) {
+	src := `asyncapi: 3.1.0
+info: {title: traits, version: "1"}
+channels:
+  chat:
+    address: /chat
+    messages:
+      join:
+        name: join
+        payload: {type: string}
+        traits:
+          - $ref: "#/components/messageTraits/Handled"
+operations:
+  join:
+    action: receive
+    channel: {$ref: "#/channels/chat"}
+    reply: {$ref: "#/components/replies/Ok"}
+    traits:
+      - $ref: "#/components/operationTraits/Summarised"
+components:
+  messageTraits:
+    Handled:
+      name: ignored because the message has a name
+      summary: from the trait
+      x-handler: handlers.join
+  operationTraits:
+    Summarised:
+      summary: join the chat
+  replies:
+    Ok:
+      messages:
+        - $ref: "#/components/messages/Ok"
+  messages:
+    Ok:
+      payload: {type: boolean}
+`
+	doc, err := asyncapi.Parse(context.Background(), "traits.yaml", []byte(src), asyncapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := doc.Namespace("/chat").Event(asyncapi.ClientToServer, "join")
+	if e == nil {
+		t.Fatalf("events: %v", summary(doc))
+	}
+	if e.Summary != "from the trait" || e.Handler != "handlers.join" {
+		t.Errorf("message trait not applied: %+v", e)
+	}
+	if e.Ack == nil || e.Ack.Source != "reply" || e.Ack.Payload.Validate(true) != nil || e.Ack.Payload.Validate("x") == nil {
+		t.Errorf("reply from components.replies: %+v", e.Ack)
+	}
+
+	src2 := `asyncapi: 2.4.0
+info: {title: traits, version: "1"}
+channels:
+  /:
+    publish:
+      traits: [{$ref: "#/components/operationTraits/Op"}]
+      message:
+        name: own name
+        payload: {type: string}
+        traits: [{$ref: "#/components/messageTraits/Named"}]
+components:
+  operationTraits:
+    Op: {operationId: fromTrait}
+  messageTraits:
+    Named: {name: trait name}
+`
+	doc2, err := asyncapi.Parse(context.Background(), "traits2.yaml", []byte(src2), asyncapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2.x traits are merged onto the object: the trait's fields win
+	e2 := doc2.Namespace("/").Event(asyncapi.ClientToServer, "trait name")
+	if e2 == nil || e2.Operation != "fromTrait" {
+		t.Errorf("2.x traits: %v %+v", summary(doc2), e2)
+	}
+}

@@ -87,3 +87,59 @@ func ExampleServer_Start() {
 	// namespace "/" event "greet" has no handler
 	// namespace "/": handler for event "shout", which is not in the document
 }
+
+const moveDoc = `
+asyncapi: 2.6.0
+info: {title: Board, version: 1.0.0}
+channels:
+  /:
+    publish:
+      message:
+        name: move
+        payload:
+          type: array
+          prefixItems: [{type: integer, minimum: 0}, {type: integer, minimum: 0}]
+          items: false
+          minItems: 2
+        x-ack: {args: {type: string}}
+`
+
+// Move is the two arguments of "move": socket.emit("move", x, y).
+type Move struct {
+	sockspec.Tuple
+	X, Y int
+}
+
+var MoveEvent = sockspec.NewEvent[Move, string]("move")
+
+// An event with several arguments takes a struct that embeds sockspec.Tuple.
+func ExampleTuple() {
+	ctx := context.Background()
+	doc, err := asyncapi.Parse(ctx, "board.yaml", []byte(moveDoc), asyncapi.Config{})
+	if err != nil {
+		panic(err)
+	}
+	srv, _ := sockspec.New(doc, sockspec.Config{})
+	MoveEvent.Handle(srv.Namespace("/"), func(ctx context.Context, s *socketio.Socket, m Move) (string, error) {
+		return fmt.Sprintf("moved to %d,%d", m.X, m.Y), nil
+	})
+	if err := srv.Start(); err != nil {
+		panic(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	defer srv.Close()
+	s, err := client.Dial(ctx, hs.URL+"/", client.Config{Transports: []client.Transport{client.WebSocket}})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Manager().Close()
+	for _, args := range [][]any{{3, 4}, {3}, {3, -1}} {
+		ack, _ := s.EmitWithAck(ctx, "move", args...)
+		fmt.Println(string(ack.Raw(0)))
+	}
+	// Output:
+	// "moved to 3,4"
+	// {"error":{"code":"invalid_payload","message":"expected 2 arguments, got 1","kind":"arity","schemaPath":"board.yaml#/channels/~1/publish/message/payload"}}
+	// {"error":{"code":"invalid_payload","message":"must be at least 0, got -1","kind":"payload","instancePath":"/1","schemaPath":"board.yaml#/channels/~1/publish/message/payload/prefixItems/1/minimum"}}
+}

@@ -293,7 +293,7 @@ func TestHandshakeValidation(t *testing.T) {
 	}{
 		{"missing query", secureOpts("", bearer.Clone(), nil), "query", "", `"limit"`},
 		{"query not integer", secureOpts("limit=abc", bearer.Clone(), nil), "query", "/limit", "integer"},
-		{"query below minimum", secureOpts("limit=0", bearer.Clone(), nil), "query", "/limit", "minimum"},
+		{"query below minimum", secureOpts("limit=0", bearer.Clone(), nil), "query", "/limit", "at least 1"},
 		{"query bool", secureOpts("limit=2&flag=maybe", bearer.Clone(), nil), "query", "/flag", "boolean"},
 		{"header missing", dialOpts{query: url.Values{"limit": {"1"}}, header: bearer.Clone(), auth: map[string]any{"client": "x"}}, "headers", "", "x-tenant"},
 		{"header pattern", secureOpts("limit=1", http.Header{"Authorization": {"Bearer good"}, "X-Tenant": {"ACME1"}}, nil), "headers", "/x-tenant", ""},

@@ -232,6 +232,14 @@ func leafMessage(e *jsonschema.ValidationError) string {
 		return "must have at most " + plural(k.Want, "item") + ", got " + strconv.Itoa(k.Got)
 	case *kind.Pattern:
 		return "does not match the pattern " + quote(k.Want)
+	case *kind.Minimum:
+		return "must be at least " + k.Want.RatString() + ", got " + k.Got.RatString()
+	case *kind.Maximum:
+		return "must be at most " + k.Want.RatString() + ", got " + k.Got.RatString()
+	case *kind.ExclusiveMinimum:
+		return "must be greater than " + k.Want.RatString() + ", got " + k.Got.RatString()
+	case *kind.ExclusiveMaximum:
+		return "must be less than " + k.Want.RatString() + ", got " + k.Got.RatString()
 	}
 	return e.ErrorKind.LocalizedString(printer)
 }

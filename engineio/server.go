@@ -255,7 +255,10 @@ func (s *Server) handshakePolling(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusServiceUnavailable, CodeBadRequest, "Server shutting down")
 		return
 	}
-	s.cfg.OnConnection(c)
+	if !s.connected(c) {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
 	writePollResponse(w, s.openPacket(c.id, s.openPolling))
 }
 
@@ -278,9 +281,18 @@ func (s *Server) handshakeWebSocket(w http.ResponseWriter, r *http.Request) {
 		c.closeWith(ReasonTransportError, err, false)
 		return
 	}
-	s.cfg.OnConnection(c)
+	if !s.connected(c) {
+		return
+	}
 	s.wg.Add(1)
 	go c.readLoop(ws)
+}
+
+// connected runs OnConnection; a panic in it is logged and closes the session.
+func (s *Server) connected(c *Conn) (ok bool) {
+	defer c.recoverPanic("OnConnection") // on a panic, ok stays false
+	s.cfg.OnConnection(c)
+	return true
 }
 
 // Shutdown stops accepting handshakes (HTTP 503), closes every session with

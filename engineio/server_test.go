@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -733,6 +734,44 @@ func TestPanicInCallbackIsContained(t *testing.T) {
 	e.do("POST", "EIO=4&transport=polling&sid="+sid, "4boom", nil)
 	if r := <-closed; r != engineio.ReasonTransportError {
 		t.Fatalf("reason %q", r)
+	}
+}
+
+func TestPanicInOnConnection(t *testing.T) {
+	closed := make(chan engineio.CloseReason, 2)
+	srv, err := engineio.NewServer(engineio.Config{
+		Logger: slog.New(slog.DiscardHandler),
+		OnConnection: func(c *engineio.Conn) {
+			c.OnClose(func(r engineio.CloseReason, err error) { closed <- r })
+			panic("boom")
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	res, err := http.Get(hs.URL + "/socket.io/?EIO=4&transport=polling")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 500 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	ws, err := wsconn.Dial(t.Context(), "ws"+strings.TrimPrefix(hs.URL, "http")+"/socket.io/?EIO=4&transport=websocket", wsconn.DialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for range 2 {
+		if r := <-closed; r != engineio.ReasonTransportError {
+			t.Fatalf("reason %q", r)
+		}
+	}
+	if srv.Count() != 0 {
+		t.Fatal("sessions left")
 	}
 }
 

@@ -40,9 +40,14 @@
 // offending subschema ([SchemaError]): contradictory bounds, enum values
 // that fail the rest of the schema, required properties that
 // additionalProperties forbids, patterns outside the supported subset,
-// unresolvable references, recursion without a base case. It also
-// generates a few samples with a private seed, which catches what static
-// checks cannot (an ambiguous oneOf, say).
+// unresolvable references, recursion without a base case. Contradictions
+// are reported wherever generation could use the schema (an optional
+// property, a oneOf branch: they are bugs in the document), but not under
+// "not" or "if". Deliberately unsatisfiable schemas ("false", "not": {})
+// are only reported when no value can avoid them; otherwise the generator
+// steers clear of them. Prepare also generates a few samples with a
+// private seed, which catches what static checks cannot (an ambiguous
+// oneOf, say).
 //
 // # Patterns
 //

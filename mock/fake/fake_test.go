@@ -716,3 +716,28 @@ func TestDeadSchemasAvoided(t *testing.T) {
 		}
 	}
 }
+
+func TestCorpusAtSmallDepths(t *testing.T) {
+	// Past MaxDepth the generator takes the least nested choices; they must
+	// still be valid, recursion included.
+	for _, file := range corpus(t) {
+		raw := loadJSON(t, file)
+		indep := compileIndependent(t, raw)
+		for _, d := range []int{1, 2} {
+			g := fake.New(fake.Config{Seed: uint64(d), MaxDepth: d})
+			s, err := g.Prepare(raw, fake.PrepareOptions{})
+			if err != nil {
+				t.Fatalf("%s MaxDepth %d: %v", filepath.Base(file), d, err)
+			}
+			for range 100 {
+				v, err := g.Generate(s)
+				if err != nil {
+					t.Fatalf("%s MaxDepth %d: %v", filepath.Base(file), d, err)
+				}
+				if err := indep.Validate(v); err != nil {
+					t.Fatalf("%s MaxDepth %d: %#v: %v", filepath.Base(file), d, v, err)
+				}
+			}
+		}
+	}
+}

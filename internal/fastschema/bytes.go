@@ -171,12 +171,14 @@ func (s *Schema) objectBytes(d []byte, i, depth int) (int, bool) {
 			}
 			i = ws(d, i+1)
 			n++
-			if bit, ok := s.reqIdx[key]; ok {
-				seen |= 1 << bit
-			}
-			sub := s.props[key]
-			if sub == nil {
-				sub = s.addl
+			sub := s.addl
+			if k, ok := s.keys[key]; ok {
+				if k.bit >= 0 {
+					seen |= 1 << k.bit
+				}
+				if k.prop != nil {
+					sub = k.prop
+				}
 			}
 			if sub != nil {
 				end, ok = sub.vb(d, i, depth+1)
@@ -249,13 +251,30 @@ func (s *Schema) arrayBytes(d []byte, i, depth int) (int, bool) {
 	return i, true
 }
 
+// special marks the bytes scanString must look at: the quote, the
+// backslash, control characters and non-ASCII bytes.
+var special = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
 // scanString scans the string at d[i] (a '"'). The returned string aliases d
 // when there is no escape; it is only valid while d is.
 func scanString(d []byte, i int) (int, string, bool) {
 	j := i + 1
-	escaped := false
+	escaped, ascii := false, true
 	for j < len(d) {
 		c := d[j]
+		if !special[c] {
+			j++
+			continue
+		}
 		switch {
 		case c == '"':
 			raw := d[i+1 : j]
@@ -266,7 +285,7 @@ func scanString(d []byte, i int) (int, string, bool) {
 				}
 				return j + 1, str, true
 			}
-			if !utf8.Valid(raw) {
+			if !ascii && !utf8.Valid(raw) {
 				return 0, "", false
 			}
 			return j + 1, unsafe.String(unsafe.SliceData(raw), len(raw)), true
@@ -277,6 +296,7 @@ func scanString(d []byte, i int) (int, string, bool) {
 		case c < 0x20:
 			return 0, "", false
 		}
+		ascii = false
 		j++
 	}
 	return 0, "", false
@@ -324,6 +344,9 @@ func scanNumber(d []byte, i int) (int, float64, bool) {
 		}
 	}
 	raw := d[i:j]
+	if f, ok := smallInt(raw); ok {
+		return j, f, true
+	}
 	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(raw), len(raw)), 64)
 	if err != nil || math.IsInf(f, 0) {
 		return 0, 0, false
@@ -401,4 +424,28 @@ func skip(d []byte, i, depth int) (int, bool) {
 		return end, ok
 	}
 	return 0, false
+}
+
+// smallInt converts an integer of at most 15 digits (exact in a float64)
+// without strconv.
+func smallInt(raw []byte) (float64, bool) {
+	neg := len(raw) > 0 && raw[0] == '-'
+	digits := raw
+	if neg {
+		digits = raw[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return float64(n), true
 }

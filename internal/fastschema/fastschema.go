@@ -66,6 +66,13 @@ type Schema struct {
 	ref         *Schema
 	checkObject bool
 	reqIdx      map[string]int // required name -> bit; nil when more than 64 are required
+	keys        map[string]keyInfo
+}
+
+// keyInfo is what ValidJSON needs about a property name, in one lookup.
+type keyInfo struct {
+	prop *Schema
+	bit  int // required bit, -1 when not required
 }
 
 const (
@@ -252,6 +259,20 @@ func (c *compiler) object(m map[string]any, file string) *Schema {
 			if _, dup := s.reqIdx[r]; !dup {
 				s.reqIdx[r] = len(s.reqIdx)
 			}
+		}
+	}
+	if len(s.props) > 0 || len(s.reqIdx) > 0 {
+		s.keys = make(map[string]keyInfo, len(s.props)+len(s.reqIdx))
+		for name, p := range s.props {
+			s.keys[name] = keyInfo{prop: p, bit: -1}
+		}
+		for name, bit := range s.reqIdx {
+			k, ok := s.keys[name]
+			if !ok {
+				k.bit = -1
+			}
+			k.bit = bit
+			s.keys[name] = k
 		}
 	}
 	return s

@@ -40,6 +40,10 @@ type Config struct {
 	// MaxAttempts bounds how many complete values are generated and
 	// validated before Generate gives up. Zero means 20.
 	MaxAttempts int
+	// UseExamples makes a schema's own "examples" (and OpenAPI "example",
+	// and "default") come out about half the time, when they are valid.
+	// False means values are always generated.
+	UseExamples bool
 	// Resolver resolves "$ref"s. It is asked first; "#..." references it
 	// cannot resolve fall back to the raw schema given to Prepare (so
 	// "$defs" work without a Resolver). Nil means local references only.
@@ -236,7 +240,7 @@ func (g *Generator) GenerateRaw(raw any, validator *jsonschema.Schema) (any, err
 
 func (g *Generator) generate(s *Schema, rng *rand.Rand, faker *gofakeit.Faker) (any, error) {
 	var last error
-	st := &state{rng: rng, faker: faker, maxDepth: g.cfg.MaxDepth} // one step budget for all attempts
+	st := &state{rng: rng, faker: faker, maxDepth: g.cfg.MaxDepth, examples: g.cfg.UseExamples} // one step budget for all attempts
 	for range g.cfg.MaxAttempts {
 		st.hint = s.name
 		v, err := st.gen([]*node{s.root}, 0)

@@ -741,3 +741,34 @@ func TestCorpusAtSmallDepths(t *testing.T) {
 		}
 	}
 }
+
+func TestUseExamples(t *testing.T) {
+	raw := parseJSON(t, `{"type":"object","properties":{"user":{"type":"string","examples":["alice","bob", 7]},"n":{"type":"integer","minimum":0,"default":-1}},"required":["user","n"]}`)
+	for _, use := range []bool{false, true} {
+		g := fake.New(fake.Config{Seed: 6, UseExamples: use})
+		s, err := g.Prepare(raw, fake.PrepareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromExamples := 0
+		for range 200 {
+			v, err := g.Generate(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := v.(map[string]any)
+			if u := m["user"]; u == "alice" || u == "bob" {
+				fromExamples++
+			}
+			if n := m["n"].(int64); n < 0 {
+				t.Fatalf("invalid default used: %v", n)
+			}
+		}
+		if use && (fromExamples < 50 || fromExamples > 150) {
+			t.Errorf("UseExamples: %d of 200 from examples", fromExamples)
+		}
+		if !use && fromExamples > 0 {
+			t.Errorf("examples used %d times without UseExamples", fromExamples)
+		}
+	}
+}

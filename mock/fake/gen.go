@@ -32,6 +32,7 @@ type state struct {
 	maxDepth int
 	steps    int
 	hint     string // name of the property being generated, for realism
+	examples bool   // Config.UseExamples
 }
 
 func schemaErr(loc, kw, format string, args ...any) *SchemaError {
@@ -755,6 +756,19 @@ func onlyType(n *node) bool {
 }
 
 func (st *state) genExpanded(parts, exp []*node, depth int) (any, error) {
+	if st.examples && st.rng.IntN(2) == 0 {
+		var ok []any
+		for _, p := range exp {
+			for _, e := range p.examples {
+				if !slices.ContainsFunc(parts, func(q *node) bool { return !match(q, e) }) {
+					ok = append(ok, e)
+				}
+			}
+		}
+		if len(ok) > 0 {
+			return deepCopy(ok[st.rng.IntN(len(ok))]), nil
+		}
+	}
 	// const / enum: pick among the literal values that satisfy everything.
 	for _, p := range exp {
 		if !p.hasConst && !p.hasEnum {

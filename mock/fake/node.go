@@ -71,6 +71,7 @@ type node struct {
 	constVal any
 	hasEnum  bool
 	enum     []any
+	examples []any // "examples", "example" (OpenAPI) and "default" values
 
 	// numbers
 	min, max     *big.Rat
@@ -433,6 +434,15 @@ func (p *parser) fill(n *node, m map[string]any) {
 			}
 		} else {
 			p.problem(loc, "enum", "must be an array")
+		}
+	}
+
+	if ex, ok := m["examples"].([]any); ok {
+		n.examples = append(n.examples, ex...)
+	}
+	for _, kw := range []string{"example", "default"} {
+		if ex, ok := m[kw]; ok {
+			n.examples = append(n.examples, ex)
 		}
 	}
 

@@ -303,9 +303,11 @@ func asSecurityFunc(h any) SecurityFunc {
 // The first call runs Start; if Start failed, every request gets 500 and the
 // error is logged once.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := s.startOnRequest(); err != nil {
-		http.Error(w, "sockspec: server not started", http.StatusInternalServerError)
-		return
+	if !s.ready.Load() {
+		if err := s.startOnRequest(); err != nil {
+			http.Error(w, "sockspec: server not started", http.StatusInternalServerError)
+			return
+		}
 	}
 	p := r.URL.Path
 	if strings.HasPrefix(p, s.sioPath) || p == s.sioPath[:len(s.sioPath)-1] {

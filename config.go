@@ -87,7 +87,9 @@ const (
 	// not have and every security scheme without a function.
 	Strict Strictness = iota
 	// WarnOnly logs those problems at Warn and starts. Events without a
-	// handler are still validated, then acked with no arguments.
+	// handler are still validated, then acked with no arguments; a
+	// security requirement using a scheme without a function is never
+	// satisfied.
 	WarnOnly
 	// Lenient starts without checking.
 	Lenient

@@ -146,10 +146,10 @@ func printRow(w io.Writer, r Result) {
 		fmt.Fprintf(w, "%-6s %-16s %10.0f %-14s rss %d -> %d KiB, opened at %.0f/s  errors=%d %s\n",
 			r.Server, r.Name, r.BytesPerConn, r.Unit, r.RSSBaseKB, r.RSSAfterKB, r.Rate, r.Errors, r.FirstError)
 	case "broadcast":
-		fmt.Fprintf(w, "%-6s %-16s %10.0f %-14s %d broadcasts, window %d, lost %d  errors=%d %s\n",
-			r.Server, r.Name, r.Rate, r.Unit, r.Broadcasts, r.Window, r.Lost, r.Errors, r.FirstError)
+		fmt.Fprintf(w, "%-6s %-16s %10.0f %-14s %d broadcasts, window %d, lost %d, cpu server %.0f%% loadgen %.0f%%  errors=%d %s\n",
+			r.Server, r.Name, r.Rate, r.Unit, r.Broadcasts, r.Window, r.Lost, r.ServerCPU, r.LoadgenCPU, r.Errors, r.FirstError)
 	default:
-		fmt.Fprintf(w, "%-6s %-16s %10.0f %-14s p50 %.0fµs p99 %.0fµs p99.9 %.0fµs max %.0fµs  errors=%d %s\n",
-			r.Server, r.Name, r.Rate, r.Unit, r.P50us, r.P99us, r.P999us, r.MaxUs, r.Errors, r.FirstError)
+		fmt.Fprintf(w, "%-6s %-16s %10.0f %-14s p50 %.0fµs p99 %.0fµs p99.9 %.0fµs max %.0fµs, cpu server %.0f%% loadgen %.0f%%  errors=%d %s\n",
+			r.Server, r.Name, r.Rate, r.Unit, r.P50us, r.P99us, r.P999us, r.MaxUs, r.ServerCPU, r.LoadgenCPU, r.Errors, r.FirstError)
 	}
 }

@@ -205,15 +205,17 @@ func metricsFor(kind string) []metric {
 	rate := func(r Result) float64 { return r.Rate }
 	p50 := func(r Result) float64 { return r.P50us }
 	p99 := func(r Result) float64 { return r.P99us }
+	cpu := metric{"server CPU", func(r Result) float64 { return r.ServerCPU }, "% of a core", 0, true}
 	switch kind {
 	case "echo":
 		return []metric{
 			{"throughput", rate, "round trips/s", 1.5, false},
 			{"p50", p50, "µs", 0, true},
 			{"p99", p99, "µs", 0, true},
+			cpu,
 		}
 	case "broadcast":
-		return []metric{{"throughput", rate, "deliveries/s", 2, false}}
+		return []metric{{"throughput", rate, "deliveries/s", 2, false}, cpu}
 	case "idle":
 		return []metric{{"RSS per idle connection", func(r Result) float64 { return r.BytesPerConn }, "bytes", 1, true}}
 	case "connect":

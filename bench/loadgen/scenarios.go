@@ -50,6 +50,8 @@ type Result struct {
 	RSSBaseKB    int64   `json:"rss_baseline_kb,omitempty"`
 	RSSAfterKB   int64   `json:"rss_after_kb,omitempty"`
 	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
+	ServerCPU    float64 `json:"server_cpu_pct,omitempty"`  // server's CPU use in the measured window (needs -pid)
+	LoadgenCPU   float64 `json:"loadgen_cpu_pct,omitempty"` // the load generator's, same window
 	Errors       int64   `json:"errors"`
 	FirstError   string  `json:"first_error,omitempty"`
 }
@@ -165,6 +167,8 @@ func runEcho(ctx context.Context, o *options, n int) Result {
 	start := time.Now()
 	warmEnd := start.Add(o.Warmup)
 	end := warmEnd.Add(o.Duration)
+	meter := &cpuMeter{pid: o.PID}
+	defer meter.schedule(o.Warmup, o.Duration)()
 	hists := make([]*hist, n)
 	ops := make([]int64, n)
 	var wg sync.WaitGroup
@@ -223,6 +227,7 @@ func runEcho(ctx context.Context, o *options, n int) Result {
 	res.DurationS = o.Duration.Seconds()
 	res.Rate = float64(res.Ops) / o.Duration.Seconds()
 	fillLatency(&res, &all)
+	meter.fill(&res)
 	errs.fill(&res)
 	return res
 }
@@ -313,6 +318,8 @@ func runBroadcast(ctx context.Context, o *options, n int) Result {
 	var t0, t1 time.Time
 	var markMu sync.Mutex
 	var stop atomic.Bool
+	meter := &cpuMeter{pid: o.PID}
+	defer meter.schedule(o.Warmup, o.Duration)()
 	warm := time.AfterFunc(o.Warmup, func() {
 		markMu.Lock()
 		t0 = time.Now()
@@ -384,6 +391,7 @@ func runBroadcast(ctx context.Context, o *options, n int) Result {
 	}
 	markMu.Unlock()
 	res.Broadcasts = sent
+	meter.fill(&res)
 	res.Lost = sent*n64 - delivered.Load()
 	if res.Lost > 0 && errs.n.Load() == 0 {
 		errs.add(fmt.Errorf("%d of %d deliveries missing after the drain: %w", res.Lost, sent*n64, errProtocol))
@@ -467,6 +475,8 @@ func runConnect(ctx context.Context, o *options, conc int) Result {
 	start := time.Now()
 	warmEnd := start.Add(o.Warmup)
 	end := warmEnd.Add(o.Duration)
+	meter := &cpuMeter{pid: o.PID}
+	defer meter.schedule(o.Warmup, o.Duration)()
 	hists := make([]*hist, conc)
 	ops := make([]int64, conc)
 	var wg sync.WaitGroup
@@ -504,6 +514,7 @@ func runConnect(ctx context.Context, o *options, conc int) Result {
 	res.DurationS = o.Duration.Seconds()
 	res.Rate = float64(res.Ops) / o.Duration.Seconds()
 	fillLatency(&res, &all)
+	meter.fill(&res)
 	errs.fill(&res)
 	return res
 }

@@ -178,6 +178,9 @@ func TestSmoke(t *testing.T) {
 					if r.P50us <= 0 || r.P99us < r.P50us {
 						t.Fatalf("latency quantiles p50 %f p99 %f", r.P50us, r.P99us)
 					}
+					if r.ServerCPU <= 0 || r.LoadgenCPU <= 0 {
+						t.Fatalf("cpu not measured: server %f%% loadgen %f%%", r.ServerCPU, r.LoadgenCPU)
+					}
 				}
 			})
 			t.Run("broadcast", func(t *testing.T) {

@@ -122,6 +122,24 @@ func (r *prefixReader) Read(p []byte) (int, error) {
 
 var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
 
+// Wait blocks until the next frame begins to arrive (or an error), without holding a buffer.
+// Calling it from a shallow frame before ReadMessage keeps an idle reader's stack small; it is
+// optional, as ReadMessage waits the same way. Same goroutine rules as ReadMessage.
+func (c *Conn) Wait() error {
+	if c.br != nil || len(c.pr.pre) > 0 {
+		return nil
+	}
+	n, err := c.nc.Read(c.one[:])
+	if n > 0 {
+		c.pr.pre = c.one[:n]
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
 // acquire makes sure a buffered reader is available, blocking (without holding any buffer) until
 // the first byte of the next frame arrives.
 func (c *Conn) acquire() error {

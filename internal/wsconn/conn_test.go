@@ -230,3 +230,24 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 		read(b, c)
 	}
 }
+
+func TestWaitThenRead(t *testing.T) {
+	url, _ := echoServer(t, 0)
+	c := dial(t, url)
+	defer c.CloseNow()
+	if err := c.WriteMessage(false, []byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"e:hi", "done"} {
+		if err := c.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := read(t, c); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	c.Close(wsconn.StatusNormal, "")
+	if err := c.Wait(); err == nil {
+		t.Fatal("Wait after close: want error")
+	}
+}

@@ -50,9 +50,9 @@ type Config struct {
 	Resolver Resolver
 }
 
-// Generator produces fake values for prepared schemas. It is safe for
-// concurrent use; concurrent calls are serialised, so a run is
-// reproducible only if the order of calls is.
+// Generator produces fake values for prepared schemas; create one with
+// [New]. It is safe for concurrent use; concurrent calls are serialised,
+// so a run is reproducible only if the order of calls is.
 type Generator struct {
 	cfg   Config
 	mu    sync.Mutex
@@ -113,8 +113,9 @@ func (s *Schema) Validator() *jsonschema.Schema { return s.validator }
 // location of the offending (sub)schema.
 type SchemaError struct {
 	// Location is the JSON pointer of the offending schema in URI-fragment
-	// form, e.g. "#/properties/age" (under PrepareOptions.Location, or the
-	// "$ref" that led to it).
+	// form, e.g. "#/properties/age": under PrepareOptions.Location, or,
+	// inside a "$ref" target, under the location the Resolver returned for
+	// it (the reference itself for local ones).
 	Location string
 	// Keyword is the keyword at fault, when one is ("pattern", "enum"…).
 	Keyword string

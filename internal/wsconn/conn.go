@@ -50,6 +50,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error reports the peer's close status and reason.
 func (e *CloseError) Error() string {
 	return fmt.Sprintf("wsconn: closed by peer: %d %s", e.Code, e.Reason)
 }

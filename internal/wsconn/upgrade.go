@@ -108,6 +108,7 @@ type StatusError struct {
 	Body   string
 }
 
+// Error reports the HTTP status and body of the rejected handshake.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("wsconn: handshake status %d: %s", e.Status, e.Body)
 }

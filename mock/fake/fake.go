@@ -115,7 +115,8 @@ type SchemaError struct {
 	// Location is the JSON pointer of the offending schema in URI-fragment
 	// form, e.g. "#/properties/age": under PrepareOptions.Location, or,
 	// inside a "$ref" target, under the location the Resolver returned for
-	// it (the reference itself for local ones).
+	// it ("#/..." references resolved locally stay under
+	// PrepareOptions.Location).
 	Location string
 	// Keyword is the keyword at fault, when one is ("pattern", "enum"…).
 	Keyword string

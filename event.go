@@ -32,7 +32,8 @@ type Tuple struct{}
 // Handler handles a typed event: payload is decoded from the event's
 // arguments (after validation), and the returned value is the ack, sent when
 // the client asked for one. Returning an error sends an error ack instead
-// (see the package documentation).
+// (see the package documentation); returning a socketio.DisconnectReason
+// disconnects the socket.
 type Handler[P, A any] func(ctx context.Context, s *socketio.Socket, payload P) (A, error)
 
 // Event is an event declared once with its payload type P and ack type A,

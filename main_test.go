@@ -179,6 +179,8 @@ func newFixture(t *testing.T, cfg sockspec.Config) *fixture {
 			return sockspec.NoAck{}, sockspec.NewError(sockspec.CodeForbidden, "not for you")
 		case "panic":
 			panic("boom")
+		case "disconnect":
+			return sockspec.NoAck{}, socketio.ReasonServerNamespaceDisconnect
 		}
 		return sockspec.NoAck{}, errors.New("secret database failure")
 	})

@@ -545,6 +545,10 @@ func (r *route) serve(ctx context.Context, s *socketio.Socket, args socketio.Arg
 	}
 	ack, err = r.call(ctx, s, args, nil)
 	if err != nil {
+		var dr socketio.DisconnectReason
+		if errors.As(err, &dr) {
+			return nil, err // the handler disconnects its socket
+		}
 		if ve, ok := err.(*ValidationError); ok && ve.Namespace == "" {
 			ve.Namespace, ve.Event = n.name, r.ev.Name
 		}

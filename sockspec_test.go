@@ -510,3 +510,21 @@ func TestUndocumentedNamespaceRefused(t *testing.T) {
 		t.Errorf("message = %q", ce.Message)
 	}
 }
+
+func TestHandlerDisconnects(t *testing.T) {
+	f := newFixture(t, sockspec.Config{})
+	s := mustDial(t, f.hs.URL, "/", dialOpts{})
+	gone := make(chan client.DisconnectReason, 1)
+	s.OnDisconnect(func(r client.DisconnectReason) { gone <- r })
+	if err := s.Emit(t.Context(), "fail", "disconnect"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-gone:
+		if r != client.ReasonServerDisconnect {
+			t.Errorf("reason %q", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a handler returning a DisconnectReason did not disconnect its socket")
+	}
+}

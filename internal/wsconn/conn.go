@@ -332,9 +332,6 @@ func (c *Conn) control(h header) error {
 
 func (c *Conn) fail(code int, reason string) error {
 	c.Close(code, "")
-	if code == StatusInvalidData {
-		return fmt.Errorf("%s: %w", reason, ErrProtocol)
-	}
 	return fmt.Errorf("%s: %w", reason, ErrProtocol)
 }
 

@@ -121,7 +121,8 @@
 // "internal error"} and the server logs the cause. A handler's ack that does
 // not match the document is such an internal error. A client that asked for
 // an ack always gets one; error acks are not validated against the ack
-// schema.
+// schema. A handler error implementing socketio.ErrorAcker chooses its own
+// ack arguments instead.
 //
 // A refused namespace connection is a CONNECT_ERROR whose data has the same
 // shape as the "error" member above: {message: "invalid handshake: query

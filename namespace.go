@@ -603,6 +603,10 @@ func (n *Namespace) fail(ctx context.Context, s *socketio.Socket, err error) ([]
 	} else {
 		n.srv.debug(ctx, "invalid event", n.name, "", err)
 	}
+	var ea socketio.ErrorAcker
+	if errors.As(err, &ea) {
+		return ea.AckArgs(), nil // the handler's error chose its ack
+	}
 	return errorAckArgs(err), nil
 }
 

@@ -181,6 +181,8 @@ func newFixture(t *testing.T, cfg sockspec.Config) *fixture {
 			panic("boom")
 		case "disconnect":
 			return sockspec.NoAck{}, socketio.ReasonServerNamespaceDisconnect
+		case "acker":
+			return sockspec.NoAck{}, ackerErr{}
 		}
 		return sockspec.NoAck{}, errors.New("secret database failure")
 	})
@@ -226,3 +228,8 @@ func httptestRecorder(h http.Handler, path string) int {
 }
 
 var _ = json.Marshal
+
+type ackerErr struct{}
+
+func (ackerErr) Error() string  { return "custom" }
+func (ackerErr) AckArgs() []any { return []any{"custom", 1} }

@@ -200,6 +200,10 @@ func TestHandlerErrors(t *testing.T) {
 	if err := f.nextErr(t); !strings.Contains(err.Error(), "secret database failure") {
 		t.Errorf("hook got %v", err)
 	}
+	if a := ack(t, s, "fail", "acker"); a.Len() != 2 || string(a.Raw(0)) != `"custom"` {
+		t.Errorf("ErrorAcker ack = %d args", a.Len())
+	}
+	f.nextErr(t)
 	w = errorAck(t, ack(t, s, "fail", "panic"))
 	if w.Error.Code != "internal" {
 		t.Errorf("panic ack = %+v", w.Error)

@@ -340,3 +340,17 @@ func TestTypedHandlerMismatch(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadErrors(t *testing.T) {
+	_, err := sockspec.Load("testdata/asyncapi/invalid/duplicate-event-2.6.yaml", sockspec.Config{})
+	var inv *asyncapi.InvalidError
+	if !errors.As(err, &inv) || len(inv.Findings) == 0 {
+		t.Errorf("invalid document: %v", err)
+	}
+	if _, err := sockspec.Load("testdata/sockspec/missing.yaml", sockspec.Config{}); err == nil {
+		t.Error("missing file loaded")
+	}
+	if _, err := sockspec.New(nil, sockspec.Config{}); err == nil {
+		t.Error("New(nil) succeeded")
+	}
+}

@@ -49,6 +49,11 @@ type EncodedPacket struct {
 	Data        json.RawMessage
 	Attachments [][]byte
 
+	// text is the text message built with Data when the packet was
+	// encoded; it is used as long as Data is still that slice.
+	text     []byte
+	textData []byte
+
 	once sync.Once
 	msgs []outMsg
 }
@@ -56,7 +61,16 @@ type EncodedPacket struct {
 // wire returns the Engine.IO messages for the packet, built on first use.
 func (p *EncodedPacket) wire() []outMsg {
 	p.once.Do(func() {
-		p.msgs = encodeMessages(sioproto.Event, p.Namespace, 0, false, p.Data, p.Attachments)
+		if p.text != nil && sameSlice(p.Data, p.textData) {
+			p.msgs = make([]outMsg, 1, 1+len(p.Attachments))
+			p.msgs[0] = outMsg{Data: p.text}
+			for _, a := range p.Attachments {
+				p.msgs = append(p.msgs, outMsg{Data: a, Binary: true})
+			}
+		} else {
+			p.msgs = encodeMessages(sioproto.Event, p.Namespace, 0, false, p.Data, p.Attachments)
+		}
+		p.text, p.textData = nil, nil
 	})
 	return p.msgs
 }

@@ -11,6 +11,7 @@ import (
 func TestPipeConnectFlood(t *testing.T) {
 	srv := newTestServer(t, Config{})
 	block := make(chan struct{})
+	srv.OfMatch(func(string) bool { return true }, nil)
 	srv.Use(func(ctx context.Context, h *Handshake) error {
 		select {
 		case <-block:

@@ -134,44 +134,9 @@ func isReserved(event string) bool { return sioproto.IsReservedEvent(event) }
 
 // newEncodedPacket encodes ["event", args...].
 func newEncodedPacket(nsp, event string, args []any) (*EncodedPacket, error) {
-	data, atts, err := encodeEventData(event, args)
+	text, data, atts, err := encodeEvent(nsp, 0, false, event, args)
 	if err != nil {
 		return nil, err
 	}
-	return &EncodedPacket{Namespace: nsp, Data: data, Attachments: atts}, nil
-}
-
-func encodeEventData(event string, args []any) ([]byte, [][]byte, error) {
-	if isReserved(event) {
-		return nil, nil, fmt.Errorf("emit %q: %w", event, ErrReservedEvent)
-	}
-	data := make([]byte, 0, 32+len(event))
-	data = append(data, '[')
-	data = sioproto.AppendString(data, event)
-	var atts [][]byte
-	var err error
-	for _, a := range args {
-		data = append(data, ',')
-		if data, atts, err = sioproto.AppendValue(data, a, atts); err != nil {
-			return nil, nil, fmt.Errorf("emit %q: %w", event, err)
-		}
-	}
-	return append(data, ']'), atts, nil
-}
-
-// encodeAckData encodes [args...].
-func encodeAckData(args []any) ([]byte, [][]byte, error) {
-	data := make([]byte, 0, 32)
-	data = append(data, '[')
-	var atts [][]byte
-	var err error
-	for i, a := range args {
-		if i > 0 {
-			data = append(data, ',')
-		}
-		if data, atts, err = sioproto.AppendValue(data, a, atts); err != nil {
-			return nil, nil, fmt.Errorf("encode ack: %w", err)
-		}
-	}
-	return append(data, ']'), atts, nil
+	return &EncodedPacket{Namespace: nsp, Data: data, Attachments: atts, text: text, textData: data}, nil
 }

@@ -21,6 +21,7 @@ type outMsg = engineMessage
 // (engineio.Conn in production, a pipe in unit tests).
 type transport interface {
 	send(msgs []outMsg) error
+	sendOne(m outMsg) error
 	writable() bool
 	close(reason DisconnectReason)
 	request() *http.Request
@@ -46,6 +47,7 @@ type client struct {
 	closeReason DisconnectReason
 	socks       []*Socket // connecting and connected sockets
 	pending     []string  // namespaces whose CONNECT is being processed
+	connecting  int       // connect goroutines running (lookup, middlewares)
 	timer       *time.Timer
 }
 
@@ -122,7 +124,7 @@ func (c *client) onMessage(data []byte, binary bool) {
 			c.closeConn(ReasonForcedServerClose)
 			return
 		}
-		if len(c.pending) >= maxPendingConnects {
+		if c.connecting >= maxPendingConnects {
 			c.mu.Unlock()
 			c.srv.logger.LogAttrs(c.tr.context(), slog.LevelWarn, "too many concurrent CONNECT packets, closing connection",
 				slog.Int("limit", maxPendingConnects))
@@ -130,6 +132,7 @@ func (c *client) onMessage(data []byte, binary bool) {
 			return
 		}
 		c.pending = append(c.pending, p.Namespace)
+		c.connecting++
 		c.mu.Unlock()
 		auth := p.Data
 		if auth == nil {
@@ -170,6 +173,11 @@ func (c *client) onMessage(data []byte, binary bool) {
 // session recovery, middlewares, then the CONNECT answer.
 func (c *client) connect(name string, auth json.RawMessage) {
 	defer c.srv.wg.Done()
+	defer func() {
+		c.mu.Lock()
+		c.connecting--
+		c.mu.Unlock()
+	}()
 	ns := c.srv.lookup(name)
 	if ns == nil {
 		c.mu.Lock()

@@ -20,6 +20,7 @@ func (t engineTransport) send(msgs []outMsg) error {
 	}
 	return t.c.SendBatch(msgs)
 }
+func (t engineTransport) sendOne(m outMsg) error   { return t.c.Send(m) }
 func (t engineTransport) writable() bool           { return t.c.Writable() }
 func (t engineTransport) close(DisconnectReason)   { _ = t.c.Close() }
 func (t engineTransport) request() *http.Request   { return t.c.Request() }

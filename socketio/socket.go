@@ -196,11 +196,14 @@ func (s *Socket) emit(ctx context.Context, event string, args []any, volatile bo
 		}
 		return nil
 	}
-	data, atts, err := encodeEventData(event, args)
+	text, _, atts, err := encodeEvent(s.ns.name, 0, false, event, args)
 	if err != nil {
 		return err
 	}
-	s.sendWire(encodeMessages(sioproto.Event, s.ns.name, 0, false, data, atts), volatile)
+	if volatile && !s.cl.tr.writable() {
+		return nil
+	}
+	_ = sendPacket(s.cl.tr, text, atts)
 	return nil
 }
 
@@ -214,9 +217,8 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	if err := ctx.Err(); err != nil {
 		return Args{}, fmt.Errorf("emit %q: %w", event, err)
 	}
-	data, atts, err := encodeEventData(event, args)
-	if err != nil {
-		return Args{}, err
+	if isReserved(event) {
+		return Args{}, fmt.Errorf("emit %q: %w", event, ErrReservedEvent)
 	}
 	ch := make(chan Args, 1)
 	s.mu.Lock()
@@ -231,7 +233,12 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	}
 	s.acks[id] = ch
 	s.mu.Unlock()
-	if err := s.cl.tr.send(encodeMessages(sioproto.Event, s.ns.name, id, true, data, atts)); err != nil {
+	text, _, atts, err := encodeEvent(s.ns.name, id, true, event, args)
+	if err != nil {
+		s.dropAck(id)
+		return Args{}, err
+	}
+	if err := sendPacket(s.cl.tr, text, atts); err != nil {
 		s.dropAck(id)
 		return Args{}, fmt.Errorf("emit %q: %w: %w", event, ErrDisconnected, err)
 	}
@@ -510,13 +517,13 @@ func (s *Socket) handleEvent(it *inbound) {
 	if herr != nil {
 		ack = errorAckArgs(herr)
 	}
-	data, atts, err := encodeAckData(ack)
+	text, atts, err := encodeAck(s.ns.name, it.id, ack)
 	if err != nil {
 		s.ns.srv.logger.LogAttrs(s.ctx, slog.LevelWarn, "encode ack", slog.String(attrSID, string(s.id)),
 			slog.String(attrEvent, string(name)), slog.Any(attrErr, err))
-		data, atts, _ = encodeAckData(genericErrorAck())
+		text, atts, _ = encodeAck(s.ns.name, it.id, genericErrorAck())
 	}
-	_ = s.cl.tr.send(encodeMessages(sioproto.Ack, s.ns.name, it.id, true, data, atts))
+	_ = sendPacket(s.cl.tr, text, atts)
 }
 
 // errPanic marks a recovered handler panic.

@@ -354,3 +354,19 @@ func TestLoadErrors(t *testing.T) {
 		t.Error("New(nil) succeeded")
 	}
 }
+
+func TestBrokenAuthSchemaIsFatal(t *testing.T) {
+	bad := strings.Replace(extraDoc, `$ref: "#/components/schemas/Auth"`, `{type: 5}`, 1)
+	doc, err := asyncapi.Parse(context.Background(), "extra.yaml", []byte(bad), asyncapi.Config{})
+	if err != nil {
+		t.Fatalf("the loader rejects an x-auth it does not read: %v", err)
+	}
+	srv, err := sockspec.New(doc, sockspec.Config{Strictness: sockspec.Lenient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.Start(); err == nil || !strings.Contains(err.Error(), "x-auth schema") {
+		t.Errorf("Start = %v, want a fatal x-auth error even when Lenient", err)
+	}
+}

@@ -171,7 +171,7 @@ func (n *Namespace) EmitTo(ctx context.Context, to socketio.Target, event string
 }
 
 // build prepares the namespace for serving (under srv.mu).
-func (n *Namespace) build(used map[string]bool, report func(error)) {
+func (n *Namespace) build(used map[string]bool, report, fatal func(error)) {
 	s := n.srv
 	spec := n.spec
 	v := s.cfg.Validation
@@ -310,12 +310,11 @@ func (n *Namespace) build(used map[string]bool, report func(error)) {
 			s.needMethod = true
 		}
 	}
-	if raw, ok := spec.Extensions["x-auth"]; ok && !v.SkipAuth {
+	if _, ok := spec.Extensions["x-auth"]; ok && !v.SkipAuth {
 		sch, err := s.compileExtension(spec, "x-auth")
 		if err != nil {
-			report(fmt.Errorf("namespace %q: x-auth schema: %w", n.name, err))
+			fatal(fmt.Errorf("namespace %q: x-auth schema: %w", n.name, err))
 		} else {
-			_ = raw
 			n.auth = newChecker(n.name, "", asyncapi.ClientToServer, sch, asyncapi.Arity{Kind: asyncapi.ArityOne, Min: 1, Max: 1}, false, s.base)
 			n.auth.kind = "auth"
 		}

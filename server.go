@@ -213,8 +213,10 @@ func (s *Server) Start() error {
 		return s.startErr
 	}
 	s.started = true
-	var problems []error
+	var problems, fatal []error
 	report := func(err error) { problems = append(problems, err) }
+	// a schema that does not compile would leave input unchecked: always fatal
+	fatalf := func(err error) { fatal = append(fatal, err) }
 	used := map[string]bool{}
 
 	// security functions registered by name
@@ -258,7 +260,7 @@ func (s *Server) Start() error {
 			}
 			continue
 		}
-		n.build(used, report)
+		n.build(used, report, fatalf)
 	}
 	for name := range s.named {
 		if !used[name] {
@@ -270,6 +272,10 @@ func (s *Server) Start() error {
 		s.sio.Of("/").Use(func(context.Context, *socketio.Handshake) error {
 			return &socketio.ConnectError{Message: "Invalid namespace"}
 		})
+	}
+	if len(fatal) > 0 {
+		s.startErr = fmt.Errorf("sockspec: the document cannot be served:\n%w", errors.Join(append(fatal, problems...)...))
+		return s.startErr
 	}
 	if len(problems) == 0 {
 		s.ready.Store(true)

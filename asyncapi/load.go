@@ -20,8 +20,8 @@ type Config struct {
 	MaxDepth int
 	// MaxNodes is the most values a file may hold after YAML alias expansion; zero means 1,000,000.
 	MaxNodes int
-	// MaxRefs is the most $ref a document may follow while building the model
-	// (per chain and overall); zero means 100,000.
+	// MaxRefs is the most $ref the loader follows in total; zero means
+	// 100,000. A single chain of $ref to $ref is cut after 64 hops.
 	MaxRefs int
 	// MaxFiles is the most files (the main one included) $ref may pull in; zero means 64.
 	MaxFiles int

@@ -60,11 +60,16 @@ func Load(path string, cfg Config) (*Server, error) {
 }
 
 // New returns a server for doc, which must have loaded without error. It fails
-// when cfg.Server names no server of the document, or when the Socket.IO or
-// docs configuration is invalid.
+// when doc has error findings, when cfg.Server names no server of the
+// document, or when the Socket.IO or docs configuration is invalid.
 func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 	if doc == nil {
 		return nil, errors.New("sockspec: nil document")
+	}
+	for _, f := range doc.Findings {
+		if f.Severity == asyncapi.SeverityError {
+			return nil, fmt.Errorf("sockspec: the document has errors and cannot be served: %s", f)
+		}
 	}
 	s := &Server{doc: doc, cfg: cfg, log: cfg.Logger, namespaces: map[string]*Namespace{}, fast: map[*asyncapi.Schema]*fastschema.Schema{}, named: map[string]any{}, secFuncs: map[string]SecurityFunc{}}
 	if s.log == nil {

@@ -2,6 +2,7 @@ package sockspec
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -439,11 +440,21 @@ func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event str
 	}
 	if !s.cfg.Validation.SkipAcks {
 		if o := n.out[event]; o != nil {
-			trees, perr := parseArgs(ack, nil)
-			if perr != nil {
-				return ack, &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ClientToServer, Kind: "ack", Message: perr.Error()}
+			var ve *ValidationError
+			if ack.Binary() {
+				trees, perr := parseArgs(ack, nil)
+				if perr != nil {
+					return ack, &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ClientToServer, Kind: "ack", Message: perr.Error()}
+				}
+				ve = o.ack.checkValues(trees)
+			} else {
+				raws := make([]json.RawMessage, ack.Len())
+				for i := range raws {
+					raws[i] = ack.Raw(i)
+				}
+				ve = o.ack.checkRaw(raws)
 			}
-			if ve := o.ack.checkValues(trees); ve != nil {
+			if ve != nil {
 				return ack, ve
 			}
 		}

@@ -52,8 +52,9 @@
 //     parameters, converted to the types their schema names (integer,
 //     number, boolean, and arrays of them from repeated parameters), headers
 //     (matched in any case; only headers the schema names are checked), and
-//     the method; Engine.IO's own parameters (EIO, transport, t, sid) are
-//     left out unless the schema names them;
+//     the method of the first HTTP request of the connection (Socket.IO
+//     clients always use GET); Engine.IO's own parameters (EIO, transport,
+//     t, sid) are left out unless the schema names them;
 //   - the CONNECT auth payload against the namespace's x-auth schema (below);
 //   - undocumented incoming events: rejected (the default) or dropped.
 //

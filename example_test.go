@@ -143,3 +143,41 @@ func ExampleTuple() {
 	// {"error":{"code":"invalid_payload","message":"expected 2 arguments, got 1","kind":"arity","schemaPath":"board.yaml#/channels/~1/publish/message/payload"}}
 	// {"error":{"code":"invalid_payload","message":"must be at least 0, got -1","kind":"payload","instancePath":"/1","schemaPath":"board.yaml#/channels/~1/publish/message/payload/prefixItems/1/minimum"}}
 }
+
+const namedDoc = `
+asyncapi: 2.6.0
+info: {title: Named, version: 1.0.0}
+channels:
+  /:
+    x-handlers:
+      connect: app.on_connect
+      error: app.on_error
+    publish:
+      message:
+        name: sign up
+        x-handler: app.sign_up
+        payload: {type: object, properties: {user: {type: string}}, required: [user]}
+        x-ack: {args: {type: boolean}}
+`
+
+type SignUp struct {
+	User string `json:"user"`
+}
+
+// Handlers can be bound by the names the document gives them (x-handler,
+// x-handlers), as in Asynction.
+func ExampleServer_HandleNamed() {
+	doc, err := asyncapi.Parse(context.Background(), "named.yaml", []byte(namedDoc), asyncapi.Config{})
+	if err != nil {
+		panic(err)
+	}
+	srv, _ := sockspec.New(doc, sockspec.Config{})
+	defer srv.Close()
+	srv.HandleNamed("app.sign_up", sockspec.Handler[SignUp, bool](func(ctx context.Context, s *socketio.Socket, p SignUp) (bool, error) {
+		return p.User != "", nil
+	}))
+	srv.HandleNamed("app.on_connect", func(ctx context.Context, s *socketio.Socket) {})
+	srv.HandleNamed("app.on_error", func(ctx context.Context, s *socketio.Socket, err error) {})
+	fmt.Println(srv.Start())
+	// Output: <nil>
+}

@@ -216,10 +216,6 @@ func (c *client) connect(name string, auth json.RawMessage) {
 			return
 		}
 	}
-	if sess != nil && len(sess.Rooms) > 0 {
-		ns.adapter.AddAll(s.id, sess.Rooms)
-	}
-
 	s.mu.Lock()
 	if s.state != stateConnecting {
 		s.mu.Unlock()
@@ -227,6 +223,9 @@ func (c *client) connect(name string, auth json.RawMessage) {
 	}
 	s.state = stateConnected
 	ns.add(s)
+	if sess != nil && len(sess.Rooms) > 0 {
+		ns.adapter.AddAll(s.id, sess.Rooms)
+	}
 	s.queue = append(s.queue, inbound{kind: itemConnect})
 	s.running = true // reserved: the worker starts after CONNECT is sent
 	s.mu.Unlock()

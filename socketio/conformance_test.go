@@ -13,7 +13,7 @@ import (
 // test suite ("Test suite" section), with shorter timeouts.
 func referenceServer(t testing.TB, connectTimeout time.Duration) (*socketio.Server, string) {
 	srv, url := newServer(t, socketio.Config{
-		Engine:         engineio.Config{PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond},
+		Engine:         engineio.Config{PingInterval: 300 * time.Millisecond, PingTimeout: 5 * time.Second},
 		ConnectTimeout: connectTimeout,
 	})
 	srv.Of("/").OnConnection(func(s *socketio.Socket) {

@@ -126,7 +126,7 @@ func TestEmitWithAckOverWebSocket(t *testing.T) {
 
 func TestDisconnectReasonsOverWebSocket(t *testing.T) {
 	srv, url := newServer(t, socketio.Config{
-		Engine: engineio.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 50 * time.Millisecond},
+		Engine: engineio.Config{PingInterval: 200 * time.Millisecond, PingTimeout: 300 * time.Millisecond},
 	})
 	reasons := make(chan socketio.DisconnectReason, 4)
 	srv.Of("/").OnConnection(func(s *socketio.Socket) {

@@ -290,7 +290,12 @@ func (s *Socket) sendWire(msgs []outMsg, volatile bool) {
 
 // Join adds the socket to rooms. It is a no-op after disconnection.
 func (s *Socket) Join(rooms ...Room) {
-	if !s.Connected() {
+	// s.mu is held across AddAll so that a concurrent close, which
+	// removes the socket from all rooms after marking it closed, cannot
+	// run in between and leave a closed socket in a room.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateConnected {
 		return
 	}
 	s.ns.adapter.AddAll(s.id, rooms)

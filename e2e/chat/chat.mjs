@@ -67,8 +67,10 @@ try {
 
   const names = ["alice", "bob", "carol"];
   const users = {};
+  // alice: WebSocket only; bob: polling then upgrade; carol: polling only
+  const transports = { alice: ["websocket"], bob: ["polling", "websocket"], carol: ["polling"] };
   for (const name of names) {
-    const s = connect();
+    const s = connect("/", { transports: transports[name] });
     all.push(s);
     const wait = recorder(s);
     await connected(s, name + " connect");

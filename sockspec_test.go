@@ -532,3 +532,17 @@ func TestHandlerDisconnects(t *testing.T) {
 		t.Fatal("a handler returning a DisconnectReason did not disconnect its socket")
 	}
 }
+
+func TestErrorMessagesBounded(t *testing.T) {
+	f := newFixture(t, sockspec.Config{})
+	s := mustDial(t, f.hs.URL, "/", dialOpts{})
+	big := map[string]any{"text": "a"}
+	for i := range 1000 {
+		big[fmt.Sprintf("extra-%04d-%s", i, strings.Repeat("x", 100))] = i
+	}
+	w := errorAck(t, ack(t, s, "echo", big))
+	if len(w.Error.Message) > 600 || !strings.Contains(w.Error.Message, "and 995 more") {
+		t.Errorf("message of %d bytes: %.200s", len(w.Error.Message), w.Error.Message)
+	}
+	<-f.errs
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -207,17 +208,9 @@ func leafMessage(e *jsonschema.ValidationError) string {
 		if len(k.Missing) == 1 {
 			return "missing required property " + quote(k.Missing[0])
 		}
-		q := make([]string, len(k.Missing))
-		for i, m := range k.Missing {
-			q[i] = quote(m)
-		}
-		return "missing required properties " + strings.Join(q, ", ")
+		return "missing required properties " + quoteList(k.Missing)
 	case *kind.AdditionalProperties:
-		q := make([]string, len(k.Properties))
-		for i, m := range k.Properties {
-			q[i] = quote(m)
-		}
-		return "unexpected properties " + strings.Join(q, ", ")
+		return "unexpected properties " + quoteList(k.Properties)
 	case *kind.Type:
 		return "expected " + strings.Join(k.Want, " or ") + ", got " + k.Got
 	case *kind.FalseSchema:
@@ -241,7 +234,7 @@ func leafMessage(e *jsonschema.ValidationError) string {
 	case *kind.ExclusiveMaximum:
 		return "must be less than " + k.Want.RatString() + ", got " + k.Got.RatString()
 	}
-	return e.ErrorKind.LocalizedString(printer)
+	return truncate(e.ErrorKind.LocalizedString(printer), 300)
 }
 
 // parseArgs decodes every received argument into a JSON tree for the
@@ -359,4 +352,30 @@ func hasBinary(v any, depth int) bool {
 		}
 	}
 	return false
+}
+
+// quoteList quotes names for a message, at most 5 of them: the list comes
+// from the client's input and must not make the answer grow with it.
+func quoteList(names []string) string {
+	const max = 5
+	n := min(len(names), max)
+	q := make([]string, n)
+	for i := range n {
+		q[i] = quote(truncate(names[i], 64))
+	}
+	out := strings.Join(q, ", ")
+	if len(names) > max {
+		out += " and " + strconv.Itoa(len(names)-max) + " more"
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -240,6 +240,11 @@ func TestPollingTransport(t *testing.T) {
 	if !strings.Contains(got, `431["a"]`) || !strings.Contains(got, `432["b"]`) {
 		t.Fatalf("got %q", got)
 	}
+	// Binary over polling: attachments travel as base64 records.
+	pollingPost(t, u, "451-3[\"echo\",{\"_placeholder\":true,\"num\":0}]\x1ebAQID")
+	if got := pollingGet(t, u); got != "461-3[{\"_placeholder\":true,\"num\":0}]\x1ebAQID" {
+		t.Fatalf("got %q", got)
+	}
 }
 
 func TestMiddlewareAndDynamicNamespaces(t *testing.T) {

@@ -276,6 +276,14 @@ func TestSchemaFormats(t *testing.T) {
           "payload": {"type": "array", "prefixItems": [{"type": "string"}], "minItems": 0}
         }
       }
+    },
+    "/legacy": {
+      "publish": {
+        "message": {
+          "name": "own dialect",
+          "payload": {"$schema": "http://json-schema.org/draft-07/schema#", "type": "array", "items": [{"type": "string"}], "additionalItems": false}
+        }
+      }
     }
   }
 }`
@@ -292,6 +300,10 @@ func TestSchemaFormats(t *testing.T) {
 	}
 	if legacy.Location.Line != 7 || legacy.Location.Column != 9 {
 		t.Errorf("JSON position: %+v", legacy.Location)
+	}
+	own := doc.Namespace("/legacy").Event(asyncapi.ClientToServer, "own dialect")
+	if own.Payload.Dialect != asyncapi.Dialect07 || own.Arity != (asyncapi.Arity{Kind: asyncapi.ArityTuple, Min: 1, Max: 1}) || own.Payload.Validate([]any{"a", "b"}) == nil {
+		t.Errorf("$schema draft-07: %s %+v", own.Payload.Dialect, own.Arity)
 	}
 	aai := doc.Namespace("/").Event(asyncapi.ServerToClient, "yaml aai")
 	if aai.Payload.Dialect != asyncapi.Dialect2020 || aai.Arity != (asyncapi.Arity{Kind: asyncapi.ArityTuple, Min: 0, Max: -1}) {

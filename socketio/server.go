@@ -48,6 +48,12 @@ type Config struct {
 	// MaxAttachments bounds the binary attachments of one packet; zero
 	// means 10 (as Node).
 	MaxAttachments int
+	// OnEmit, if set, is called once per emit (Socket.Emit, EmitWithAck,
+	// volatile emits and every broadcast) before the arguments are encoded;
+	// a non-nil error aborts the emit and is returned by it, wrapped. It
+	// lets a layer above validate outgoing events it does not issue itself.
+	// It must be safe for concurrent use and must not emit.
+	OnEmit func(ns *Namespace, event string, args []any) error
 	// Logger receives Warn records for limits hit, Error records for
 	// recovered panics and Debug records for peers' protocol mistakes; nil
 	// means slog.Default().
@@ -309,6 +315,17 @@ func (srv *Server) closeAdapters(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkEmit runs Config.OnEmit.
+func (srv *Server) checkEmit(ns *Namespace, event string, args []any) error {
+	if srv.cfg.OnEmit == nil {
+		return nil
+	}
+	if err := srv.cfg.OnEmit(ns, event, args); err != nil {
+		return fmt.Errorf("emit %q: %w", event, err)
+	}
+	return nil
 }
 
 func (srv *Server) debug(msg string, s *Socket, attrs ...slog.Attr) {

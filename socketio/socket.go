@@ -185,6 +185,9 @@ func (s *Socket) emit(ctx context.Context, event string, args []any, volatile bo
 	if !s.Connected() {
 		return fmt.Errorf("emit %q: %w", event, ErrDisconnected)
 	}
+	if err := s.ns.srv.checkEmit(s.ns, event, args); err != nil {
+		return err
+	}
 	if s.ns.srv.recovery != nil {
 		pkt, err := newEncodedPacket(s.ns.name, event, args)
 		if err != nil {
@@ -219,6 +222,9 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	}
 	if isReserved(event) {
 		return Args{}, fmt.Errorf("emit %q: %w", event, ErrReservedEvent)
+	}
+	if err := s.ns.srv.checkEmit(s.ns, event, args); err != nil {
+		return Args{}, err
 	}
 	ch := make(chan Args, 1)
 	s.mu.Lock()

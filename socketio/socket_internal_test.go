@@ -579,3 +579,43 @@ func TestPipeVolatile(t *testing.T) {
 	tc.expect(`2["kept"]`)
 	tc.close()
 }
+
+func TestPipeOnEmit(t *testing.T) {
+	errNope := errors.New("nope")
+	var seen []string
+	var mu sync.Mutex
+	srv := newTestServer(t, Config{OnEmit: func(ns *Namespace, event string, args []any) error {
+		mu.Lock()
+		seen = append(seen, ns.Name()+" "+event)
+		mu.Unlock()
+		if event == "forbidden" {
+			return errNope
+		}
+		return nil
+	}})
+	socks := make(chan *Socket, 1)
+	srv.Of("/").OnConnection(func(s *Socket) { socks <- s })
+	tc := dialPipe(t, srv)
+	connectMain(t, tc, "/")
+	s := <-socks
+	ctx := context.Background()
+	if err := s.Emit(ctx, "forbidden"); !errors.Is(err, errNope) {
+		t.Fatalf("emit: %v", err)
+	}
+	if err := srv.Of("/").Emit(ctx, "forbidden"); !errors.Is(err, errNope) {
+		t.Fatalf("broadcast: %v", err)
+	}
+	if _, err := s.EmitWithAck(ctx, "forbidden"); !errors.Is(err, errNope) {
+		t.Fatalf("emit with ack: %v", err)
+	}
+	if err := s.Emit(ctx, "fine"); err != nil {
+		t.Fatal(err)
+	}
+	tc.expect(`2["fine"]`)
+	mu.Lock()
+	if len(seen) != 4 {
+		t.Fatalf("seen %v", seen)
+	}
+	mu.Unlock()
+	tc.close()
+}

@@ -3,7 +3,9 @@ package sockspec_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -368,5 +370,48 @@ func TestBrokenAuthSchemaIsFatal(t *testing.T) {
 	defer srv.Close()
 	if err := srv.Start(); err == nil || !strings.Contains(err.Error(), "x-auth schema") {
 		t.Errorf("Start = %v, want a fatal x-auth error even when Lenient", err)
+	}
+}
+
+func TestNamespaceMiddleware(t *testing.T) {
+	doc, err := asyncapi.Parse(context.Background(), "extra.yaml", []byte(extraDoc), asyncapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sockspec.New(doc, sockspec.Config{Strictness: sockspec.Lenient, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connected := make(chan string, 1)
+	root := srv.Namespace("/")
+	root.Use(func(_ context.Context, h *socketio.Handshake) error {
+		switch h.Query.Get("mw") {
+		case "deny":
+			return sockspec.NewError(sockspec.CodeForbidden, "closed for maintenance")
+		case "crash":
+			return errors.New("database down")
+		}
+		h.Set("mw", "passed")
+		return nil
+	})
+	root.OnConnect(func(_ context.Context, s *socketio.Socket) { connected <- s.Value("mw").(string) })
+	hs := serve(t, srv)
+	auth := map[string]any{"user": "u"}
+	_, err = dial(t, hs.URL, "/", dialOpts{query: url.Values{"mw": {"deny"}}, auth: auth})
+	if ce, data := connectErr(t, err); ce.Message != "closed for maintenance" || data["code"] != "forbidden" {
+		t.Errorf("deny: %q %v", ce.Message, data)
+	}
+	_, err = dial(t, hs.URL, "/", dialOpts{query: url.Values{"mw": {"crash"}}, auth: auth})
+	if ce, data := connectErr(t, err); ce.Message != "internal error" || data["code"] != "internal" {
+		t.Errorf("crash: %q %v (must not leak)", ce.Message, data)
+	}
+	// the auth payload is checked before the middleware runs
+	_, err = dial(t, hs.URL, "/", dialOpts{})
+	if _, data := connectErr(t, err); data["kind"] != "auth" {
+		t.Errorf("auth before middleware: %v", data)
+	}
+	mustDial(t, hs.URL, "/", dialOpts{auth: auth})
+	if v := <-connected; v != "passed" {
+		t.Errorf("connect hook saw %q", v)
 	}
 }

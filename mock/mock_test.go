@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"runtime/pprof"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +56,9 @@ func start(t *testing.T, doc *asyncapi.Document, cfg mock.Config) (*mock.Server,
 		defer cancel()
 		if err := m.Shutdown(ctx); err != nil && !errors.Is(err, sockspec.ErrServerClosed) {
 			t.Errorf("shutdown: %v", err)
+			if os.Getenv("MOCK_DUMP") != "" {
+				_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+			}
 		}
 		hs.Close()
 	})
@@ -61,6 +67,11 @@ func start(t *testing.T, doc *asyncapi.Document, cfg mock.Config) (*mock.Server,
 
 func dial(t *testing.T, base, nsp string, cfg client.Config, setup func(*client.Socket)) *client.Socket {
 	t.Helper()
+	if cfg.Transports == nil {
+		// the mock's behaviour does not depend on the transport; see
+		// TestPollingClient for polling
+		cfg.Transports = []client.Transport{client.WebSocket}
+	}
 	mgr, err := client.NewManager(base, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -522,5 +533,121 @@ func TestShutdownTwice(t *testing.T) {
 	}
 	if err := m.Shutdown(t.Context()); !errors.Is(err, sockspec.ErrServerClosed) {
 		t.Fatalf("second shutdown: %v", err)
+	}
+}
+
+// TestEveryValidDocumentMocks starts a mock for every valid document of the
+// corpus (2.x and 3.x, external references, recursion, x-handlers and
+// x-security) and, in each namespace a client can join without credentials,
+// checks that the periodic events conform.
+func TestEveryValidDocumentMocks(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/asyncapi/valid/*.yaml")
+	files = append(files, "../examples/chat/chatserver/asyncapi.yaml", "testdata/secure-2.6.yaml")
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			doc := load(t, file)
+			if m, err := mock.New(doc, mock.Config{Interval: -1, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+				if strings.Contains(err.Error(), "cannot be checked by sockspec") {
+					t.Skipf("the framework refuses it too: %v", err)
+				}
+				t.Fatal(err)
+			} else {
+				m.Close()
+			}
+			_, base := start(t, doc, mock.Config{Interval: 2 * time.Millisecond})
+			for _, ns := range doc.Namespaces {
+				var out int
+				for _, ev := range ns.Events {
+					if ev.Direction == asyncapi.ServerToClient && ev.Ack == nil {
+						out++
+					}
+				}
+				_, auth := ns.Extensions["x-auth"]
+				if out == 0 || ns.Bindings.Query != nil || ns.Bindings.Headers != nil || len(ns.Security) > 0 || auth {
+					continue
+				}
+				c := newCollector()
+				dial(t, base, ns.Name, client.Config{}, c.install)
+				for _, r := range c.wait(t, 2*len(ns.Events)) {
+					ev := ns.Event(asyncapi.ServerToClient, r.event)
+					if ev == nil {
+						t.Fatalf("%s: undocumented event %q", ns.Name, r.event)
+					}
+					if ev.Payload == nil {
+						if len(r.args) != 0 {
+							t.Fatalf("%s %s: %d arguments", ns.Name, r.event, len(r.args))
+						}
+						continue
+					}
+					var v any
+					if ev.Arity.Kind == asyncapi.ArityTuple {
+						vs := make([]any, len(r.args))
+						for i, a := range r.args {
+							vs[i] = decode(t, a)
+						}
+						v = vs
+					} else {
+						v = decode(t, r.args[0])
+					}
+					if err := ev.Payload.Validate(v); err != nil {
+						t.Fatalf("%s %s: %v", ns.Name, r.event, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestChat3Replies(t *testing.T) {
+	doc := load(t, "../testdata/asyncapi/valid/chat-3.0.yaml")
+	_, base := start(t, doc, mock.Config{Interval: 5 * time.Millisecond, Seed: 9})
+	c := newCollector()
+	s := dial(t, base, "/", client.Config{}, c.install)
+	n := 0
+	for _, ev := range doc.Namespace("/").Events {
+		if ev.Direction != asyncapi.ClientToServer || ev.Ack == nil || ev.Payload == nil || ev.Arity.Kind != asyncapi.ArityOne {
+			continue
+		}
+		var arg any = "x"
+		if ev.Payload.Validate(arg) != nil {
+			continue
+		}
+		ack, err := s.EmitWithAck(t.Context(), ev.Name, arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Ack.Payload != nil {
+			if err := ev.Ack.Payload.Validate(decode(t, ack.Raw(0))); err != nil {
+				t.Fatalf("%s reply %s: %v", ev.Name, ack.Raw(0), err)
+			}
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no event with a reply taking a string")
+	}
+	r := c.wait(t, 1)[0]
+	ev := doc.Namespace("/").Event(asyncapi.ServerToClient, r.event)
+	if ev == nil || ev.Payload != nil && ev.Payload.Validate(decode(t, r.args[0])) != nil {
+		t.Fatalf("event %q %s", r.event, r.args)
+	}
+}
+
+// TestPollingClient runs an ack and periodic events over HTTP long-polling
+// only.
+func TestPollingClient(t *testing.T) {
+	doc := load(t, chatFile)
+	_, base := start(t, doc, mock.Config{Interval: 5 * time.Millisecond})
+	c := newCollector()
+	s := dial(t, base, "/", client.Config{Transports: []client.Transport{client.Polling}}, c.install)
+	ack, err := s.EmitWithAck(t.Context(), "add user", "pat")
+	if err != nil || ack.Len() != 1 {
+		t.Fatalf("ack: %v", err)
+	}
+	for _, r := range c.wait(t, 6) {
+		ev := doc.Namespace("/").Event(asyncapi.ServerToClient, r.event)
+		if err := ev.Payload.Validate(decode(t, r.args[0])); err != nil {
+			t.Fatalf("%s: %v", r.event, err)
+		}
 	}
 }

@@ -79,6 +79,27 @@
 //
 // Absent credentials are refused by the framework ("unauthorized").
 //
+// # Command line
+//
+//	sockspec mock FILE [--host 127.0.0.1] [--port 5000] [--server NAME]
+//	    [--interval 1s] [--seed N] [--no-validation]
+//	    [--log-level debug|info|warn|error] [--log-format text|json]
+//	    [--verbose-events]
+//
+// prints where it listens, the docs URL and the seed (a random one when
+// --seed is absent, so any run can be replayed), then with --verbose-events
+// one line per Record on stdout:
+//
+//	10:01:02.345 / receive "add user" ["alice"] sid=Xy1
+//	10:01:02.345 / ack "add user" [{"error":null}] sid=Xy1
+//	10:01:03.000 /admin emit "server metric" [{"name":"cpu","value":0.5}]
+//
+// --port 0 picks a free port. --no-validation turns every framework check
+// off (undocumented events are dropped); security is still enforced.
+// SIGINT or SIGTERM shuts the mock down cleanly (exit status 0). Logs go to
+// stderr. "sockspec docs FILE -o DIR" writes the page the mock serves at
+// {base}/docs as static files.
+//
 // # Concurrency and shutdown
 //
 // New starts one goroutine per namespace with server→client events, and one

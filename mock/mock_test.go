@@ -31,7 +31,9 @@ func TestMain(m *testing.M) {
 
 const chatFile = "../testdata/asyncapi/valid/chat-2.2.yaml"
 
-func load(t *testing.T, file string) *asyncapi.Document {
+func load(t *testing.T, file string) *asyncapi.Document { return loadB(t, file) }
+
+func loadB(t testing.TB, file string) *asyncapi.Document {
 	t.Helper()
 	doc, err := asyncapi.Load(t.Context(), file, asyncapi.Config{})
 	if err != nil {
@@ -42,6 +44,10 @@ func load(t *testing.T, file string) *asyncapi.Document {
 
 // start serves a mock of doc over httptest and returns its base URL.
 func start(t *testing.T, doc *asyncapi.Document, cfg mock.Config) (*mock.Server, string) {
+	return startB(t, doc, cfg)
+}
+
+func startB(t testing.TB, doc *asyncapi.Document, cfg mock.Config) (*mock.Server, string) {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

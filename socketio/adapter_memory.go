@@ -22,7 +22,10 @@ type MemoryAdapter struct {
 	ns *Namespace
 
 	mu    sync.RWMutex
-	rooms map[Room]map[SocketID]struct{} // only rooms other than socket ids
+	// rooms maps each room (other than socket ids) to its members; the
+	// *Socket (nil if the socket was not local when it joined) saves a
+	// namespace lookup per recipient during broadcasts.
+	rooms map[Room]map[SocketID]*Socket
 	sids  map[SocketID]map[Room]struct{} // only sockets that joined a room
 
 	rec *recoveryBuffer // nil when recovery is off
@@ -46,6 +49,7 @@ func NewMemoryAdapter(ns *Namespace) *MemoryAdapter {
 // AddAll implements [Adapter]. Joining the socket's own room is a no-op (it
 // is implicit).
 func (a *MemoryAdapter) AddAll(id SocketID, rooms []Room) {
+	sock := a.ns.Socket(id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, r := range rooms {
@@ -53,15 +57,15 @@ func (a *MemoryAdapter) AddAll(id SocketID, rooms []Room) {
 			continue
 		}
 		if a.rooms == nil {
-			a.rooms = make(map[Room]map[SocketID]struct{})
+			a.rooms = make(map[Room]map[SocketID]*Socket)
 			a.sids = make(map[SocketID]map[Room]struct{})
 		}
 		m := a.rooms[r]
 		if m == nil {
-			m = make(map[SocketID]struct{}, 1)
+			m = make(map[SocketID]*Socket, 1)
 			a.rooms[r] = m
 		}
-		m[id] = struct{}{}
+		m[id] = sock
 		sm := a.sids[id]
 		if sm == nil {
 			sm = make(map[Room]struct{}, 1)
@@ -205,8 +209,11 @@ func (a *MemoryAdapter) forEachLocked(opts BroadcastOptions, fn func(*Socket)) {
 		}
 	}
 	for _, r := range opts.Rooms {
-		for id := range a.rooms[r] {
-			visit(ns.sockets[id])
+		for id, s := range a.rooms[r] {
+			if s == nil {
+				s = ns.sockets[id]
+			}
+			visit(s)
 		}
 		visit(ns.sockets[SocketID(r)])
 	}

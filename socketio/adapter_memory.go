@@ -21,7 +21,7 @@ import (
 type MemoryAdapter struct {
 	ns *Namespace
 
-	mu    sync.RWMutex
+	mu sync.RWMutex
 	// rooms maps each room (other than socket ids) to its members; the
 	// *Socket (nil if the socket was not local when it joined) saves a
 	// namespace lookup per recipient during broadcasts.

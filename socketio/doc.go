@@ -51,7 +51,10 @@
 // (in memory by default, see [MemoryAdapter]); its names follow Node's
 // socket.io-adapter so that a cluster adapter can plug in, with optional
 // interfaces for connection state recovery ([SessionAdapter]), fetching
-// sockets ([SocketFetcher]) and server-side emits ([ServerSideEmitter]).
+// sockets ([SocketFetcher]) and server-side emits ([ServerSideEmitter],
+// delivered to [Namespace.OnServerSideEmit] handlers through
+// [Namespace.DeliverServerSideEmit]). Config.OnEmit sees every emit and
+// broadcast before it is encoded, so a layer above can validate them.
 //
 // # Concurrency
 //
@@ -72,6 +75,8 @@
 //
 // Malformed packets (see package internal/sioproto for what is checked)
 // close the connection ("parse error", Debug log), as the Node server does.
+// A client may have at most 32 namespace connections in progress
+// (middlewares running) at once; more closes the connection (Warn log).
 // A packet may carry at most Config.MaxAttachments binary attachments
 // (default 10). At most Config.MaxPendingEvents events (default 256) wait
 // for one socket's handlers; beyond that the connection is closed (Warn

@@ -93,6 +93,14 @@ func (p *Pool) Parked() int {
 // Close makes parked workers exit, makes running workers exit after their
 // task, and waits for every worker to exit. It is idempotent.
 func (p *Pool) Close() {
+	p.Stop()
+	p.wg.Wait()
+}
+
+// Stop is Close without the wait: parked workers exit and running workers
+// exit after their task. It is for an owner that gives up waiting (a
+// shutdown whose deadline passed); it is idempotent.
+func (p *Pool) Stop() {
 	p.mu.Lock()
 	p.closed = true
 	ready := p.ready
@@ -105,7 +113,6 @@ func (p *Pool) Close() {
 	for _, w := range ready {
 		w.work <- nil
 	}
-	p.wg.Wait()
 }
 
 // run is a worker's goroutine: run the task, park, repeat until told to

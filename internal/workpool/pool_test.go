@@ -186,3 +186,17 @@ func TestStressExpiryRace(t *testing.T) {
 		t.Fatalf("ran %d tasks, want %d", got, submitters*per)
 	}
 }
+
+func TestStopDoesNotWait(t *testing.T) {
+	p := workpool.New(workpool.Config{})
+	release := make(chan struct{})
+	running := make(chan struct{})
+	p.Go(func() { close(running); <-release })
+	<-running
+	p.Stop() // returns although a task is running
+	close(release)
+	p.Close() // now waits for the worker
+	if n := p.Workers(); n != 0 {
+		t.Fatalf("Workers() = %d after Close, want 0", n)
+	}
+}

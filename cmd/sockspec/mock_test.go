@@ -80,7 +80,7 @@ func TestMockInProcess(t *testing.T) {
 	if !strings.Contains(out.String(), "docs at "+base+"/docs\n") || !strings.Contains(out.String(), "seed 7 ") {
 		t.Errorf("banner:\n%s", out.String())
 	}
-	s, err := client.Dial(t.Context(), base+"/", client.Config{})
+	s, err := client.Dial(t.Context(), base+"/", wsOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestMockBinarySignals(t *testing.T) {
 					base = m[1]
 				}
 			}
-			s, err := client.Dial(t.Context(), base+"/", client.Config{})
+			s, err := client.Dial(t.Context(), base+"/", wsOnly)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -306,3 +306,8 @@ func TestMockBinarySignals(t *testing.T) {
 		})
 	}
 }
+
+// wsOnly keeps the Go client on WebSocket: a graceful shutdown right after a
+// client closed mid-upgrade can wait for its deadline (reported to the
+// engineio owner), which would make these tests slow and flaky.
+var wsOnly = client.Config{Transports: []client.Transport{client.WebSocket}}

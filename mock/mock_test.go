@@ -657,3 +657,28 @@ func TestPollingClient(t *testing.T) {
 		}
 	}
 }
+
+func TestOnRecordPanicDoesNotCrash(t *testing.T) {
+	doc := load(t, chatFile)
+	var mu sync.Mutex
+	emits := 0
+	_, base := start(t, doc, mock.Config{Interval: 2 * time.Millisecond, OnRecord: func(r mock.Record) {
+		if r.Kind == mock.RecordEmit {
+			mu.Lock()
+			emits++
+			mu.Unlock()
+		}
+		panic("boom")
+	}})
+	c := newCollector()
+	s := dial(t, base, "/", client.Config{}, c.install)
+	c.wait(t, 3) // the emitter survived the panics
+	if ack, err := s.EmitWithAck(t.Context(), "add user", "x"); err != nil || ack.Len() != 1 {
+		t.Fatalf("ack: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if emits < 3 {
+		t.Fatalf("%d emits recorded", emits)
+	}
+}

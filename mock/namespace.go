@@ -114,11 +114,20 @@ func (st *nsState) failed(ctx context.Context, s *socketio.Socket, err error) {
 	st.record(r)
 }
 
+// record calls Config.OnRecord; a panic in it is logged, never propagated
+// (it may run on an emitter goroutine).
 func (st *nsState) record(r Record) {
-	if f := st.m.cfg.OnRecord; f != nil {
-		r.Time = time.Now()
-		f(r)
+	f := st.m.cfg.OnRecord
+	if f == nil {
+		return
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			st.m.log.LogAttrs(context.Background(), slog.LevelError, "mock: panic in OnRecord", slog.String("nsp", r.Namespace), slog.Any("err", p))
+		}
+	}()
+	r.Time = time.Now()
+	f(r)
 }
 
 // ready returns the sockets that can receive events.

@@ -185,10 +185,41 @@ func (c *Conn) Writable() bool {
 
 // Close closes the session with [ReasonForcedClose] after flushing queued messages. It is
 // idempotent: later calls return [ErrClosed].
-func (c *Conn) Close() error {
-	if !c.closeWith(ReasonForcedClose, nil, true) {
+func (c *Conn) Close() error { return c.CloseWithReason(ReasonForcedClose) }
+
+// CloseWithReason is Close with the reason OnClose reports (and the logs show), e.g.
+// [ReasonForcedServerClose] for a layer above that gives up on the session. Queued messages
+// are flushed first. An empty reason means [ReasonForcedClose]. Once the session is closing,
+// it returns [ErrClosed] and the first reason stays.
+func (c *Conn) CloseWithReason(reason CloseReason) error {
+	if reason == "" {
+		reason = ReasonForcedClose
+	}
+	if !c.closeWith(reason, nil, true) {
 		return ErrClosed
 	}
+	return nil
+}
+
+// CloseNow closes the session at once, dropping queued messages, with the reason OnClose
+// reports: what a layer above does when the peer sent something undecodable
+// ([ReasonParseError]), as the Node server closes without flushing then. An empty reason
+// means [ReasonForcedClose]. If a graceful close is under way, CloseNow cuts it short
+// (the reason of the first close stays); it returns [ErrClosed] once the session is closed.
+func (c *Conn) CloseNow(reason CloseReason) error {
+	if reason == "" {
+		reason = ReasonForcedClose
+	}
+	if c.closeWith(reason, nil, false) {
+		return nil
+	}
+	c.mu.Lock()
+	closing := c.state == stateClosing
+	c.mu.Unlock()
+	if !closing {
+		return ErrClosed
+	}
+	c.forceClose()
 	return nil
 }
 
@@ -273,7 +304,7 @@ func (c *Conn) writeLoop(ws *wsconn.Conn) {
 			c.mu.Lock()
 			c.writing = false
 			c.mu.Unlock()
-			c.closeWith(ReasonTransportError, fmt.Errorf("websocket write: %w", err), false)
+			c.fail(ReasonTransportError, fmt.Errorf("websocket write: %w", err))
 			return
 		}
 	}
@@ -423,6 +454,22 @@ func (c *Conn) closeWith(reason CloseReason, err error, flush bool) bool {
 	return true
 }
 
+// fail closes the session without flushing because its transport broke (or the peer
+// misbehaved). If a graceful close is already under way, the flush it waits for can no longer
+// happen, so the session finishes now: waiting for a writer or a GET that will never come would
+// hold Shutdown until its deadline.
+func (c *Conn) fail(reason CloseReason, err error) {
+	if c.closeWith(reason, err, false) {
+		return
+	}
+	c.mu.Lock()
+	closing := c.state == stateClosing
+	c.mu.Unlock()
+	if closing {
+		c.finish()
+	}
+}
+
 // finish completes the close: cancels the context, unregisters the session and calls OnClose,
 // exactly once.
 func (c *Conn) finish() {
@@ -462,6 +509,6 @@ func (c *Conn) recoverPanic(where string) {
 	if v := recover(); v != nil {
 		c.srv.log.LogAttrs(context.Background(), slog.LevelError, "engineio: panic recovered",
 			slog.String("sid", c.id), slog.String("in", where), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-		c.closeWith(ReasonTransportError, fmt.Errorf("panic in %s: %v", where, v), false)
+		c.fail(ReasonTransportError, fmt.Errorf("panic in %s: %v", where, v))
 	}
 }

@@ -56,5 +56,8 @@
 // polling session), plus a second one only during an upgrade. OnMessage is called from the read
 // goroutine (or the POST handler), one message at a time and in order; OnClose is called exactly
 // once. Panics in callbacks are recovered, logged at Error level, and close only their session.
-// [Conn.Close] is idempotent and flushes queued messages first.
+// [Conn.Close] and [Conn.CloseWithReason] are idempotent and flush queued messages first;
+// [Conn.CloseNow] drops them (a peer that sent garbage). A transport that fails while a graceful
+// close is flushing ends the session at once, and [Server.Shutdown] does not wait for the last
+// GET of a polling session that was already closing: neither holds Shutdown until its deadline.
 package engineio

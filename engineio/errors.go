@@ -77,7 +77,10 @@ const (
 	ReasonPingTimeout    CloseReason = "ping timeout"    // no pong within PingTimeout
 	ReasonParseError     CloseReason = "parse error"     // the peer sent an undecodable packet
 	ReasonForcedClose    CloseReason = "forced close"    // Conn.Close was called
-	ReasonServerShutdown CloseReason = "server shutting down"
+	// ReasonForcedServerClose is for Conn.CloseWithReason by a layer above that gives up on the
+	// session (Socket.IO: no namespace joined in time, a protocol violation).
+	ReasonForcedServerClose CloseReason = "forced server close"
+	ReasonServerShutdown    CloseReason = "server shutting down"
 	// ReasonSlowConsumer: the outbound queue exceeded MaxQueueBytes. (Node has no such limit;
 	// the Socket.IO layer reports it as a transport error.)
 	ReasonSlowConsumer CloseReason = "slow consumer"

@@ -311,7 +311,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	conns := s.snapshotLocked()
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.closeWith(ReasonServerShutdown, nil, true)
+		if !c.closeWith(ReasonServerShutdown, nil, true) {
+			c.endIdleClose()
+		}
 	}
 	done := make(chan struct{})
 	go func() {
@@ -350,6 +352,18 @@ func (s *Server) snapshotLocked() []*Conn {
 		conns = append(conns, c)
 	}
 	return conns
+}
+
+// endIdleClose finishes a session that was already closing gracefully on polling with no GET
+// pending: with the server shutting down its flush is given up, as for the sessions Shutdown
+// closes itself, instead of waiting for a GET that may never come.
+func (c *Conn) endIdleClose() {
+	c.mu.Lock()
+	idle := c.state == stateClosing && c.kind == kindPolling && !c.pollBusy
+	c.mu.Unlock()
+	if idle {
+		c.finish()
+	}
 }
 
 // forceClose closes the transports now and finishes the session.

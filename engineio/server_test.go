@@ -863,3 +863,141 @@ func TestConcurrentSendStress(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Regression: a graceful Shutdown of a WebSocket session whose writer is still flushing when
+// the write fails (here the client stopped reading and the write times out; in the field, a
+// client that went away just after an upgrade) must end the session at once. It used to leave
+// the session "closing" with nobody to finish it, holding Shutdown until its ctx deadline.
+func TestShutdownWhileWriteFails(t *testing.T) {
+	e := newEnv(t, engineio.Config{WriteTimeout: 50 * time.Millisecond, MaxQueueBytes: 256 << 20})
+	ws := e.dial("EIO=4&transport=websocket")
+	mustReadWS(t, ws) // the open packet; nothing is read after it
+	c := e.conn()
+	chunk := make([]byte, 64<<10)
+	for range 1024 { // 64 MiB: far beyond what the socket buffers hold
+		if err := c.Send(engineio.Message{Data: chunk, Binary: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.Writable() {
+		t.Fatal("the writer is not backlogged")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonServerShutdown {
+		t.Fatalf("reason %q", ev.reason)
+	}
+}
+
+// Regression: a polling session already closing gracefully (Conn.Close with no GET pending,
+// e.g. a client that paused polling for an upgrade and then went away) must not hold Shutdown
+// until the next GET or the ctx deadline.
+func TestShutdownEndsClosingPollingSession(t *testing.T) {
+	e := newEnv(t, engineio.Config{})
+	_, c := e.pollingSession()
+	if err := c.Send(engineio.Message{Data: []byte("never polled")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonForcedClose {
+		t.Fatalf("reason %q", ev.reason)
+	}
+}
+
+func TestCloseWithReason(t *testing.T) {
+	e := newEnv(t, engineio.Config{})
+	// CloseWithReason flushes like Close and reports its reason; the first reason stays.
+	sid, pc := e.pollingSession()
+	_ = pc.Send(engineio.Message{Data: []byte("bye")})
+	if err := pc.CloseWithReason(engineio.ReasonForcedServerClose); err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.CloseWithReason(engineio.ReasonParseError); !errors.Is(err, engineio.ErrClosed) {
+		t.Fatalf("second close: %v", err)
+	}
+	if _, b, _ := e.do("GET", "EIO=4&transport=polling&sid="+sid, "", nil); b != "4bye\x1e1" {
+		t.Fatalf("got %q", b)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonForcedServerClose {
+		t.Fatalf("reason %q", ev.reason)
+	}
+
+	// CloseNow drops the queue: the WebSocket gets no message, only the close.
+	ws := e.dial("EIO=4&transport=websocket")
+	mustReadWS(t, ws)
+	c := e.conn()
+	_ = c.Send(engineio.Message{Data: []byte("dropped")})
+	if err := c.CloseNow(engineio.ReasonParseError); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CloseNow(engineio.ReasonParseError); !errors.Is(err, engineio.ErrClosed) {
+		t.Fatalf("second CloseNow: %v", err)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonParseError {
+		t.Fatalf("reason %q", ev.reason)
+	}
+	for {
+		m := readWS(t, ws)
+		if m.err != nil {
+			break
+		}
+		if m.data == "4dropped" {
+			t.Fatal("CloseNow flushed the queue")
+		}
+	}
+
+	// CloseNow on a polling session: a pending GET gets the close packet only.
+	sid, pc = e.pollingSession()
+	pending := make(chan string, 1)
+	go func() {
+		_, body, _ := e.do("GET", "EIO=4&transport=polling&sid="+sid, "", nil)
+		pending <- body
+	}()
+	for !pc.Writable() {
+		time.Sleep(time.Millisecond)
+	}
+	if err := pc.CloseNow(engineio.ReasonParseError); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-pending; b != "1" {
+		t.Fatalf("pending GET got %q", b)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonParseError {
+		t.Fatalf("reason %q", ev.reason)
+	}
+
+	// CloseNow cuts a graceful close short: a polling session waiting for its next GET ends
+	// at once, with the first reason.
+	_, pc = e.pollingSession()
+	_ = pc.Send(engineio.Message{Data: []byte("unpolled")})
+	if err := pc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.CloseNow(engineio.ReasonParseError); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonForcedClose {
+		t.Fatalf("reason %q", ev.reason)
+	}
+	if n := e.srv.Count(); n != 0 {
+		t.Fatalf("count %d", n)
+	}
+	// An empty reason is ReasonForcedClose.
+	_, pc = e.pollingSession()
+	if err := pc.CloseNow(""); err != nil {
+		t.Fatal(err)
+	}
+	if ev := e.closeEvent(); ev.reason != engineio.ReasonForcedClose {
+		t.Fatalf("reason %q", ev.reason)
+	}
+}

@@ -81,7 +81,7 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 				c.pollWake = nil
 			}
 			c.mu.Unlock()
-			c.closeWith(ReasonTransportError, errPollAborted, false)
+			c.fail(ReasonTransportError, errPollAborted)
 			return
 		}
 		c.mu.Lock()
@@ -183,7 +183,7 @@ func (c *Conn) servePost(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return
 		}
-		c.closeWith(ReasonTransportError, fmt.Errorf("%w: %w", errPostAborted, err), false)
+		c.fail(ReasonTransportError, fmt.Errorf("%w: %w", errPostAborted, err))
 		return
 	}
 	var perr error

@@ -21,12 +21,12 @@ func (c *Conn) readLoop(ws *wsconn.Conn) {
 func (c *Conn) readPackets(ws *wsconn.Conn) {
 	for {
 		if err := ws.Wait(); err != nil { // parks idle connections on a shallow stack
-			c.closeWith(ReasonTransportClose, err, false)
+			c.fail(ReasonTransportClose, err)
 			return
 		}
 		data, bin, err := ws.ReadMessage()
 		if err != nil {
-			c.closeWith(readErrorReason(err), err, false)
+			c.fail(readErrorReason(err), err)
 			return
 		}
 		p, err := eioproto.DecodePacket(data, bin)

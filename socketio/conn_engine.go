@@ -22,10 +22,19 @@ func (t engineTransport) send(msgs []outMsg) error {
 }
 func (t engineTransport) sendOne(m outMsg) error   { return t.c.Send(m) }
 func (t engineTransport) writable() bool           { return t.c.Writable() }
-func (t engineTransport) close(DisconnectReason)   { _ = t.c.Close() }
 func (t engineTransport) request() *http.Request   { return t.c.Request() }
 func (t engineTransport) context() context.Context { return t.c.Context() }
 func (t engineTransport) transport() string        { return t.c.Transport() }
+
+// close closes the session with the engine-level reason: "parse error" at once (as Node
+// does after an undecodable packet), anything else after flushing.
+func (t engineTransport) close(reason DisconnectReason) {
+	if reason == ReasonParseError {
+		_ = t.c.CloseNow(engineio.ReasonParseError)
+		return
+	}
+	_ = t.c.CloseWithReason(engineio.CloseReason(reason))
+}
 
 func (srv *Server) onEngineConn(conn *engineio.Conn) {
 	c := srv.newClient(engineTransport{conn})

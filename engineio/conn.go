@@ -86,7 +86,8 @@ type Conn struct {
 	mu        sync.Mutex
 	state     connState
 	kind      transportKind
-	writing   bool // WebSocket writer goroutine running
+	writing   bool   // WebSocket writer task running or handed to the pool
+	writeFn   func() // c.writeLoop, made once on the first WebSocket write
 	awaitPong bool
 	pollBusy  bool // a GET is pending
 	postBusy  bool // a POST is being processed
@@ -245,7 +246,12 @@ func (c *Conn) wakeLocked() {
 		if !c.writing && c.ws != nil {
 			c.writing = true
 			c.srv.wg.Add(1)
-			go c.writeLoop(c.ws)
+			if c.writeFn == nil {
+				c.writeFn = c.writeLoop
+			}
+			// A parked pool worker keeps its grown stack: a new goroutine per
+			// write burst would grow its stack every time.
+			c.srv.pool.Go(c.writeFn)
 		}
 		return
 	}
@@ -269,13 +275,18 @@ func prefixOf(t eioproto.PacketType) []byte {
 	return typeBytes[i : i+1]
 }
 
-// writeLoop is the WebSocket writer: it runs while packets are queued and exits when the
-// queue is empty, closing the transport if the session is closing.
-func (c *Conn) writeLoop(ws *wsconn.Conn) {
+// writeLoop is the WebSocket writer: it runs (on a pool worker) while packets are queued and
+// returns when the queue is empty, closing the transport if the session is closing. It writes
+// to the WebSocket that was current when it was started.
+func (c *Conn) writeLoop() {
 	defer c.srv.wg.Done()
 	defer c.recoverPanic("writer")
+	var ws *wsconn.Conn
 	for {
 		c.mu.Lock()
+		if ws == nil {
+			ws = c.ws // non-nil: wakeLocked starts the writer only then
+		}
 		b := c.takeLocked()
 		if b == nil || c.ws != ws {
 			c.writing = false

@@ -50,8 +50,10 @@
 // # Concurrency
 //
 // All Conn methods are safe for concurrent use, and Send never blocks. A WebSocket session owns
-// one read goroutine; a writer goroutine exists only while packets are queued and writes all of
-// them with one flush. A polling session has no goroutine of its own: the pending GET drains the
+// one read goroutine; its writer runs only while packets are queued and writes all of them with
+// one flush. Writers run on the Server's pool of parked worker goroutines rather than on a new
+// goroutine each time (a parked worker keeps its grown stack); a worker idle for 5s exits, and
+// Shutdown and Close stop the pool and wait for its workers. A polling session has no goroutine of its own: the pending GET drains the
 // queue. Each session has a single timer (heartbeat, or the wait for the last GET of a closing
 // polling session), plus a second one only during an upgrade. OnMessage is called from the read
 // goroutine (or the POST handler), one message at a time and in order; OnClose is called exactly

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sockspec/sockspec/internal/workpool"
 	"github.com/sockspec/sockspec/internal/wsconn"
 )
 
@@ -30,6 +31,7 @@ type Server struct {
 	conns  map[string]*Conn
 	closed bool
 	wg     sync.WaitGroup // open sessions and connection goroutines
+	pool   *workpool.Pool // runs the WebSocket writers; closed after wg at shutdown
 }
 
 // NewServer validates cfg, applies its defaults and returns a Server. It starts no goroutine.
@@ -46,6 +48,7 @@ func NewServer(cfg Config) (*Server, error) {
 		websocket:   slices.Contains(cfg.Transports, TransportWebSocket),
 		conns:       make(map[string]*Conn),
 		wsOpts:      wsconn.Options{MaxMessageSize: cfg.MaxHTTPBufferSize, WriteTimeout: cfg.WriteTimeout},
+		pool:        workpool.New(workpool.Config{}),
 	}
 	upgrades := "[]"
 	if s.websocket && !cfg.DisableUpgrades {
@@ -322,6 +325,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		s.pool.Close()
 		return nil
 	case <-ctx.Done():
 	}
@@ -332,6 +336,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		c.forceClose()
 	}
 	<-done
+	s.pool.Close()
 	return ctx.Err()
 }
 

@@ -270,6 +270,7 @@ func (c *client) newSocket(ns *Namespace, auth json.RawMessage) (*Socket, *Sessi
 		}
 	}
 	s := &Socket{ns: ns, cl: c, hs: newHandshake(c.tr.request(), auth, time.Now())}
+	s.drainFn = s.drain
 	s.ctx, s.cancel = context.WithCancel(c.tr.context())
 	if sess != nil {
 		s.id, s.pid, s.recovered = sess.SID, sess.PID, true

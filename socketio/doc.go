@@ -60,9 +60,12 @@
 //
 // Each Engine.IO session has one read goroutine; it decodes packets,
 // settles acks and queues events but never runs user code. Each socket has a
-// worker goroutine that exists only while work is queued: it runs the
-// connection handlers, then the event handlers one at a time in arrival
-// order, then the disconnect callbacks. A slow handler delays only its own
+// worker that exists only while work is queued: it runs the connection
+// handlers, then the event handlers one at a time in arrival order, then the
+// disconnect callbacks. Workers run on the Server's pool of parked
+// goroutines rather than a new goroutine each time (a parked goroutine keeps
+// its grown stack); a pooled goroutine idle for 5s exits, and Shutdown and
+// Close wait for them, so an idle socket owns no goroutine. A slow handler delays only its own
 // socket, and a handler can call EmitWithAck on its own socket (the ack is
 // settled by the read loop). Namespace lookups for dynamic namespaces and
 // middlewares run on a short-lived goroutine per CONNECT. Emits never block:

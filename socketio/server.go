@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sockspec/sockspec/engineio"
+	"github.com/sockspec/sockspec/internal/workpool"
 )
 
 // Log attribute keys.
@@ -92,7 +93,8 @@ type Server struct {
 	matchers []matcher
 	dynMu    sync.Mutex // serialises dynamic namespace creation
 
-	wg     sync.WaitGroup // connect goroutines and socket workers
+	wg     sync.WaitGroup // connect goroutines and socket drain tasks
+	pool   *workpool.Pool // runs the drain tasks; closed after wg
 	closed atomic.Bool
 }
 
@@ -128,7 +130,7 @@ func newServer(cfg Config) (*Server, error) {
 	if cfg.ConnectTimeout < 0 || cfg.MaxPendingEvents < 0 || cfg.MaxAttachments < 0 {
 		return nil, errors.New("socketio: negative durations and limits are invalid")
 	}
-	srv := &Server{cfg: cfg, logger: cfg.Logger, nsps: make(map[string]*Namespace)}
+	srv := &Server{cfg: cfg, logger: cfg.Logger, nsps: make(map[string]*Namespace), pool: workpool.New(workpool.Config{})}
 	if srv.logger == nil {
 		srv.logger = slog.Default()
 	}
@@ -285,7 +287,9 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		srv.pool.Close()
 	case <-ctx.Done():
+		srv.pool.Stop() // handlers still running: their workers exit when they return
 		return errors.Join(err, ctx.Err())
 	}
 	return errors.Join(err, srv.closeAdapters(ctx))
@@ -302,6 +306,7 @@ func (srv *Server) Close() error {
 		err = srv.engine.Close()
 	}
 	srv.wg.Wait()
+	srv.pool.Close()
 	return errors.Join(err, srv.closeAdapters(context.Background()))
 }
 

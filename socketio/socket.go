@@ -42,7 +42,8 @@ type inbound struct {
 
 // Socket is one client's connection to one namespace. Its methods are safe
 // for concurrent use. Handlers of a socket run one at a time on the
-// socket's worker goroutine, which exists only while work is queued.
+// socket's worker, which runs on a pooled goroutine only while work is
+// queued.
 type Socket struct {
 	id        SocketID
 	pid       string
@@ -58,9 +59,11 @@ type Socket struct {
 
 	mu       sync.Mutex
 	state    socketState
-	running  bool // a worker goroutine is running or reserved
+	running  bool // a drain task is running or reserved
 	nextAck  uint64
-	queue    []inbound
+	queue    []inbound // pending work is queue[qhead:]
+	qhead    int
+	drainFn  func()             // s.drain, made once
 	handlers map[string]Handler // lazily allocated
 	onDisc   []func(DisconnectReason)
 	acks     map[uint64]chan Args // lazily allocated
@@ -375,13 +378,13 @@ func (s *Socket) close(reason DisconnectReason, notify bool) {
 	// run yet still runs (before the disconnect callbacks), so every socket
 	// that was seen connected is also seen disconnected.
 	kept := s.queue[:0]
-	for _, it := range s.queue {
+	for _, it := range s.queue[s.qhead:] {
 		if it.kind == itemConnect {
 			kept = append(kept, it)
 		}
 	}
 	clear(s.queue[len(kept):])
-	s.queue = kept
+	s.queue, s.qhead = kept, 0
 	start := false
 	if was == stateConnected {
 		s.queue = append(s.queue, inbound{kind: itemDisconnect, reason: reason})
@@ -423,7 +426,7 @@ func (s *Socket) enqueue(it inbound) bool {
 		s.mu.Unlock()
 		return true
 	}
-	if len(s.queue) >= s.ns.srv.maxPending {
+	if len(s.queue)-s.qhead >= s.ns.srv.maxPending {
 		s.mu.Unlock()
 		return false
 	}
@@ -437,9 +440,12 @@ func (s *Socket) enqueue(it inbound) bool {
 	return true
 }
 
+// startWorker hands the socket's drain task to the server's worker pool:
+// a parked worker keeps its grown stack, where a new goroutine per event
+// would grow its stack every time.
 func (s *Socket) startWorker() {
 	s.ns.srv.wg.Add(1)
-	go s.drain()
+	s.ns.srv.pool.Go(s.drainFn)
 }
 
 // drain runs queued work until the queue is empty; under s.mu it marks
@@ -448,15 +454,21 @@ func (s *Socket) drain() {
 	defer s.ns.srv.wg.Done()
 	for {
 		s.mu.Lock()
-		if len(s.queue) == 0 {
+		if s.qhead == len(s.queue) {
 			s.running = false
-			s.queue = nil
+			// Keep a small array for the next event; drop a large one.
+			if cap(s.queue) > 4 {
+				s.queue = nil
+			} else {
+				s.queue = s.queue[:0]
+			}
+			s.qhead = 0
 			s.mu.Unlock()
 			return
 		}
-		it := s.queue[0]
-		s.queue[0] = inbound{}
-		s.queue = s.queue[1:]
+		it := s.queue[s.qhead]
+		s.queue[s.qhead] = inbound{}
+		s.qhead++
 		s.mu.Unlock()
 		switch it.kind {
 		case itemEvent:

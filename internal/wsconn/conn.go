@@ -72,18 +72,22 @@ type Conn struct {
 	wtimeout time.Duration
 
 	// read side, owned by the reading goroutine
-	br  *bufio.Reader // pooled, nil while idle
-	pr  prefixReader
-	one [1]byte
+	br    *bufio.Reader // pooled, nil while idle
+	pr    prefixReader
+	small [smallRead]byte // the idle read lands here; a small frame fits whole
 
 	wmu    sync.Mutex // serialises writes
+	wdl    time.Time  // write deadline currently set (under wmu)
 	closed atomic.Bool
 }
 
 // Options configures a Conn; the zero value is usable.
 type Options struct {
-	MaxMessageSize int64         // 0 means DefaultMaxMessageSize
-	WriteTimeout   time.Duration // 0 means DefaultWriteTimeout
+	MaxMessageSize int64 // 0 means DefaultMaxMessageSize
+	// WriteTimeout bounds every write: a write has between 3/4 of it and all of it to
+	// complete (the deadline is moved only when less than 3/4 remains, which saves a timer
+	// update per write). 0 means DefaultWriteTimeout.
+	WriteTimeout time.Duration
 }
 
 func newConn(nc net.Conn, pending []byte, client bool, o Options) *Conn {
@@ -121,6 +125,11 @@ func (r *prefixReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// smallRead is the size of the read buffer inside Conn: the idle wait reads up to this many
+// bytes, so that a small message (most Socket.IO events and acks) arrives in one read system
+// call instead of a one-byte read plus a buffer fill.
+const smallRead = 128
+
 var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
 
 // Wait blocks until the next frame begins to arrive (or an error), without holding a buffer.
@@ -130,9 +139,9 @@ func (c *Conn) Wait() error {
 	if c.br != nil || len(c.pr.pre) > 0 {
 		return nil
 	}
-	n, err := c.nc.Read(c.one[:])
+	n, err := c.nc.Read(c.small[:])
 	if n > 0 {
-		c.pr.pre = c.one[:n]
+		c.pr.pre = c.small[:n]
 		return nil
 	}
 	if err == nil {
@@ -148,14 +157,14 @@ func (c *Conn) acquire() error {
 		return nil
 	}
 	if len(c.pr.pre) == 0 {
-		n, err := c.nc.Read(c.one[:])
+		n, err := c.nc.Read(c.small[:])
 		if n == 0 {
 			if err == nil {
 				err = io.ErrNoProgress
 			}
 			return err
 		}
-		c.pr.pre = c.one[:n]
+		c.pr.pre = c.small[:n]
 	}
 	c.br = readerPool.Get().(*bufio.Reader)
 	c.br.Reset(&c.pr)
@@ -405,8 +414,13 @@ func (c *Conn) write(p []byte) error {
 }
 
 func (c *Conn) writeLocked(p []byte) error {
-	if err := c.nc.SetWriteDeadline(time.Now().Add(c.wtimeout)); err != nil {
-		return fmt.Errorf("set write deadline: %w", err)
+	// Move the deadline only when less than 3/4 of the timeout remains: setting it is a
+	// runtime timer update, as costly as the rest of a small write's user-space work.
+	if now := time.Now(); c.wdl.Sub(now) < c.wtimeout-c.wtimeout/4 {
+		c.wdl = now.Add(c.wtimeout)
+		if err := c.nc.SetWriteDeadline(c.wdl); err != nil {
+			return fmt.Errorf("set write deadline: %w", err)
+		}
 	}
 	if _, err := c.nc.Write(p); err != nil {
 		return fmt.Errorf("write: %w", err)
@@ -439,7 +453,8 @@ func (c *Conn) Close(code int, reason string) error {
 	var buf [2 + 4 + 125 + 8]byte
 	frame := c.appendFrame(buf[:0], ws.OpClose, nil, p)
 	c.wmu.Lock()
-	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	c.wdl = time.Now().Add(time.Second)
+	_ = c.nc.SetWriteDeadline(c.wdl)
 	_, _ = c.nc.Write(frame)
 	c.wmu.Unlock()
 	if err := c.nc.Close(); err != nil {

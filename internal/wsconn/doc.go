@@ -6,8 +6,9 @@
 //
 // Measured idle memory per connection at 10k connections: gobwas/ws 7.3 KB, lxzan/gws 8.5 KB,
 // gorilla/websocket 9.8 KB, coder/websocket 17.4 KB. gobwas's low-level frame API lets a
-// connection hold no buffers while idle: the read loop blocks on a one-byte read into the Conn
-// itself, and only when a frame arrives does it take a pooled bufio.Reader, which goes back to
+// connection hold no buffers while idle: the read loop blocks on a read into a 128-byte buffer in the
+// Conn itself (a small message arrives whole in that one read system call), and only when a
+// frame arrives does it take a pooled bufio.Reader, which goes back to
 // the pool as soon as the buffered bytes are consumed. Writes encode all frames of a batch into
 // one pooled buffer and issue one write.
 //

@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// TestSlowInputs guards against super-linear blow-ups on hostile descriptions
+// (a quadratic renderer takes minutes on these inputs). The bound is loose on
+// purpose: this is a hang check, not a benchmark, and it runs under -race on
+// busy machines.
 func TestSlowInputs(t *testing.T) {
 	for _, s := range []string{
 		strings.Repeat("*a", 5000), strings.Repeat("**a", 5000), strings.Repeat("[", 10000), strings.Repeat("[a](", 3000),
@@ -15,7 +19,7 @@ func TestSlowInputs(t *testing.T) {
 	} {
 		start := time.Now()
 		markdown(s)
-		if d := time.Since(start); d > 100*time.Millisecond {
+		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%q...: %v", s[:10], d)
 		}
 	}

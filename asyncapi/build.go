@@ -317,8 +317,17 @@ func (l *loader) channelCommon(ns *Namespace, ch node, sc *schemaCompiler, v3 bo
 			}
 		}
 	}
+	if xa := ch.get("x-auth"); xa.src != nil {
+		if l.checkAuthObject(xa) {
+			ns.Auth = sc.compile(xa, "", "the x-auth schema")
+		}
+	}
 	if xs := ch.get("x-security"); xs.src != nil {
-		items, _ := xs.v.([]any)
+		items, isList := xs.v.([]any)
+		if isList {
+			ns.OwnSecurity = true
+			ns.Security = []SecurityRequirement{}
+		}
 		if len(items) > 0 {
 			if first := xs.idx(0); first.get("$ref").src != nil || (v3 && first.get("type").src != nil) {
 				ns.Security = l.security3(xs)
@@ -331,6 +340,23 @@ func (l *loader) channelCommon(ns *Namespace, ch node, sc *schemaCompiler, v3 bo
 			}
 		}
 	}
+}
+
+// checkAuthObject: x-auth is a schema of type object (the CONNECT auth payload is always a
+// JSON object). It reports whether the schema is worth compiling.
+func (l *loader) checkAuthObject(n node) bool {
+	t := l.deref(n)
+	if t.src == nil {
+		return false // a dangling $ref, reported by deref
+	}
+	m := t.obj()
+	if typ, _ := m["type"].(string); m == nil || typ != "object" {
+		l.add(t.src, t.ptr, SeverityError, "auth-not-object",
+			"x-auth must be a schema of type object (the CONNECT auth payload is a JSON object)",
+			"x-auth: {type: object, properties: {token: {type: string}}, required: [token]}")
+		return false
+	}
+	return true
 }
 
 // checkBindingObject: a ws binding query/headers schema is an object whose

@@ -37,7 +37,7 @@ func (l *loader) build2(root node, sc *schemaCompiler) {
 		l.checkChannelServers(ch)
 		ns := l.namespaceFor(normalizeNamespace(key), channels.get(key))
 		l.channelCommon(ns, ch, sc, false)
-		if ns.Security == nil {
+		if !ns.OwnSecurity {
 			ns.Security = serverSec
 		}
 		for _, op := range []struct {

@@ -44,7 +44,7 @@ func (l *loader) build3(root node, sc *schemaCompiler) {
 		l.checkServerRefs(ch)
 		ns := l.namespaceFor(normalizeNamespace(addr), raw)
 		l.channelCommon(ns, ch, sc, true)
-		if ns.Security == nil {
+		if !ns.OwnSecurity {
 			ns.Security = serverSec
 		}
 		chNS[ch.src.url+"#"+ch.ptr] = ns

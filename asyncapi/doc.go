@@ -22,8 +22,14 @@
 // messageId, else its component or channel-message key (with a warning).
 // The namespace's ws channel binding gives the handshake query and headers
 // schemas; x-handlers (connect, disconnect, error) and x-security
-// (Asynction's extensions) are read; without x-security a namespace inherits
-// the first server's security requirements.
+// (Asynction's extensions) are read. A channel's x-security sets
+// [Namespace.Security] with [Namespace.OwnSecurity] true (an empty list
+// means "no security"); without it, Security is the first server's that has
+// any and OwnSecurity is false, so a program serving one chosen server uses
+// that server's Security instead. sockspec's own x-auth extension, a JSON
+// Schema of the CONNECT auth payload, is compiled like payloads (so $ref
+// into components and other files work) as [Namespace.Auth]; it must be a
+// schema of type object (error finding "auth-not-object" otherwise).
 //
 // # Acknowledgements
 //

@@ -164,12 +164,23 @@ type Namespace struct {
 	Name        string   `json:"name"` // "/" or "/admin"
 	Description string   `json:"description,omitempty"`
 	Bindings    Bindings `json:"bindings"`
-	// Security is the namespace's x-security, or else the servers' security.
-	Security   []SecurityRequirement `json:"security,omitempty"`
-	Handlers   Handlers              `json:"handlers"`
-	Events     []*Event              `json:"events"`
-	Extensions map[string]any        `json:"extensions,omitempty"`
-	Location   Location              `json:"location"`
+	// Auth is the x-auth extension compiled: a JSON Schema (2020-12 unless it has its own
+	// $schema; $ref into components and other files work) of the auth payload a client sends
+	// in its CONNECT packet (socket.io-client's "auth" option). nil when absent or invalid
+	// (an invalid one is an error finding, as is one that is not of type object).
+	Auth *Schema `json:"auth,omitempty"`
+	// Security is the namespace's own x-security when OwnSecurity is set; otherwise it is the
+	// security of the first server that has any (a convenience for tools that show one
+	// document). A program that serves one chosen server should use that [Server.Security]
+	// when OwnSecurity is false.
+	Security []SecurityRequirement `json:"security,omitempty"`
+	// OwnSecurity reports that the channel has x-security (possibly an empty list: no
+	// security for this namespace), so Security is the namespace's own and not a server's.
+	OwnSecurity bool           `json:"ownSecurity,omitempty"`
+	Handlers    Handlers       `json:"handlers"`
+	Events      []*Event       `json:"events"`
+	Extensions  map[string]any `json:"extensions,omitempty"`
+	Location    Location       `json:"location"`
 }
 
 // Event returns the event with that name and direction, or nil.

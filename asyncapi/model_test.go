@@ -2,6 +2,7 @@ package asyncapi_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -516,5 +517,124 @@ components:
 	e2 := doc2.Namespace("/").Event(asyncapi.ClientToServer, "trait name")
 	if e2 == nil || e2.Operation != "fromTrait" {
 		t.Errorf("2.x traits: %v %+v", summary(doc2), e2)
+	}
+}
+
+func TestAuthExtension(t *testing.T) {
+	// $ref into another file, itself with a $ref inside that file.
+	doc := load(t, filepath.Join(corpus, "valid", "external-refs-2.6.yaml"))
+	auth := doc.Namespace("/users").Auth
+	if auth == nil {
+		t.Fatal("no Auth")
+	}
+	if !strings.HasSuffix(auth.Location.File, "external-refs-2.6.yaml") || auth.Location.Pointer != "/channels/~1users/x-auth" {
+		t.Errorf("location %+v", auth.Location)
+	}
+	if err := auth.Validate(map[string]any{"token": "12345678"}); err != nil {
+		t.Error(err)
+	}
+	if auth.Validate(map[string]any{"token": "short"}) == nil || auth.Validate(map[string]any{}) == nil {
+		t.Error("invalid auth payload accepted")
+	}
+
+	// $ref into components of the main file, 3.x; a namespace without x-auth has none.
+	src := `asyncapi: 3.0.0
+info: {title: t, version: "1"}
+channels:
+  admin:
+    address: /admin
+    x-auth: {$ref: "#/components/schemas/Auth"}
+  public:
+    address: /
+components:
+  schemas:
+    Auth:
+      type: object
+      properties: {token: {type: string}}
+      required: [token]
+`
+	doc, err := asyncapi.Parse(context.Background(), "auth.yaml", []byte(src), asyncapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := doc.Namespace("/admin").Auth; a == nil || a.Validate(map[string]any{"token": "x"}) != nil || a.Validate(map[string]any{"token": 1}) == nil {
+		t.Errorf("admin auth: %+v", a)
+	}
+	if a := doc.Namespace("/").Auth; a != nil {
+		t.Errorf("public auth: %+v", a)
+	}
+
+	// Not an object schema: an error finding at the schema (through its $ref).
+	for _, tc := range []struct {
+		name, xauth string
+		line, col   int
+	}{
+		{"string", "{type: string}", 6, 5},
+		{"no type", "{properties: {token: {type: string}}}", 6, 5},
+		{"boolean", "true", 6, 13},
+		{"ref", `{$ref: "#/components/schemas/S"}`, 9, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := `asyncapi: 3.0.0
+info: {title: t, version: "1"}
+channels:
+  admin:
+    address: /admin
+    x-auth: ` + tc.xauth + `
+components:
+  schemas:
+    S: {type: array}
+`
+			_, err := asyncapi.Parse(context.Background(), "auth.yaml", []byte(src), asyncapi.Config{})
+			var inv *asyncapi.InvalidError
+			if !errors.As(err, &inv) {
+				t.Fatalf("err = %v", err)
+			}
+			found := false
+			for _, f := range inv.Findings {
+				if f.Code == "auth-not-object" {
+					found = true
+					if f.Severity != asyncapi.SeverityError || f.Line != tc.line || f.Column != tc.col {
+						t.Errorf("finding %s", f)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no auth-not-object finding: %v", inv.Findings)
+			}
+		})
+	}
+}
+
+func TestOwnSecurity(t *testing.T) {
+	src := `asyncapi: 2.6.0
+info: {title: t, version: "1"}
+servers:
+  a: {url: "a.example.com", protocol: wss}
+  b: {url: "b.example.com", protocol: wss, security: [{key: []}]}
+channels:
+  /inherits: {}
+  /own:
+    x-security: [{bearer: []}]
+  /open:
+    x-security: []
+components:
+  securitySchemes:
+    key: {type: httpApiKey, name: k, in: query}
+    bearer: {type: http, scheme: bearer}
+`
+	doc, err := asyncapi.Parse(context.Background(), "sec.yaml", []byte(src), asyncapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inh, own, open := doc.Namespace("/inherits"), doc.Namespace("/own"), doc.Namespace("/open")
+	if inh.OwnSecurity || len(inh.Security) != 1 || inh.Security[0].Schemes[0].Name != "key" {
+		t.Errorf("inherits: own=%t %+v", inh.OwnSecurity, inh.Security)
+	}
+	if !own.OwnSecurity || len(own.Security) != 1 || own.Security[0].Schemes[0].Name != "bearer" {
+		t.Errorf("own: own=%t %+v", own.OwnSecurity, own.Security)
+	}
+	if !open.OwnSecurity || len(open.Security) != 0 {
+		t.Errorf("open: own=%t %+v", open.OwnSecurity, open.Security)
 	}
 }

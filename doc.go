@@ -43,9 +43,11 @@
 //
 //   - incoming events: the number of arguments, then their values, against
 //     the payload schema;
-//   - emits ([Server.Emit], [Namespace.Emit], [Event.Emit]): an invalid or
-//     undocumented event returns a *ValidationError and nothing is sent;
-//     a broadcast is encoded and validated once;
+//   - emits, every one of them (sockspec's [Server.Emit], [Namespace.Emit],
+//     [Event.Emit]... and direct socketio emits such as s.Emit or
+//     s.Broadcast().Emit, see Emitting): an invalid or undocumented event
+//     returns a *ValidationError and nothing is sent; each emit is validated
+//     once, a broadcast too whatever the number of recipients;
 //   - acks: the value a handler returns against the event's x-ack (or 3.x
 //     reply), and the ack a client returns to [Server.EmitWithAck];
 //   - handshakes against the namespace's ws channel binding: query
@@ -69,13 +71,24 @@
 //
 // # Emitting
 //
-// Emits are validated when they go through sockspec: [Server.Emit] and
-// [Event.Emit] (to a *socketio.Socket, a *socketio.Namespace or a room
+// Every emit is validated, exactly once. sockspec's own emits: [Server.Emit]
+// and [Event.Emit] (to a *socketio.Socket, a *socketio.Namespace or a room
 // selection such as s.Broadcast() or ns.SocketIO().To("room")),
 // [Namespace.Emit] (every socket of the namespace), [Namespace.EmitTo] and
-// [Event.EmitIn] (a target of a given namespace), and [Event.EmitWithAck]. A broadcast is encoded
-// and validated once, whatever the number of recipients. Emits made directly
-// on socketio values (s.Emit, s.Broadcast().Emit) bypass validation.
+// [Event.EmitIn] (a target of a given namespace), [Server.EmitWithAck] and
+// [Event.EmitWithAck]; they encode the arguments once for both the check and
+// the wire. Emits made directly on socketio values inside handlers (s.Emit,
+// s.Volatile().Emit, s.EmitWithAck, s.Broadcast().Emit,
+// ns.SocketIO().To("room").Emit) are checked by socketio's Config.OnEmit
+// hook, which sockspec installs (a Config.SocketIO.OnEmit of yours runs after
+// it, for valid emits only); they return the *ValidationError wrapped
+// (errors.As finds it) and send nothing. The hook recognises the arguments
+// sockspec's own emits already checked, so nothing is validated twice. A
+// broadcast is validated once, whatever the number of recipients.
+//
+// The ack a client returns is validated for [Server.EmitWithAck] and
+// [Event.EmitWithAck] only: socketio has no hook for acks, so the ack of a
+// direct s.EmitWithAck reaches the caller unchecked (its emit is checked).
 //
 // # Performance
 //

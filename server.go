@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/sockspec/sockspec/asyncapi"
 	"github.com/sockspec/sockspec/docs"
@@ -117,6 +114,16 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 	sc.Engine.Path = s.sioPath
 	if sc.Logger == nil {
 		sc.Logger = s.log
+	}
+	userOnEmit := sc.OnEmit
+	sc.OnEmit = func(ns *socketio.Namespace, event string, args []any) error {
+		if err := s.onEmit(ns, event, args); err != nil {
+			return err
+		}
+		if userOnEmit != nil {
+			return userOnEmit(ns, event, args)
+		}
+		return nil
 	}
 	sio, err := socketio.NewServer(sc)
 	if err != nil {
@@ -414,11 +421,48 @@ func (s *Server) Emit(ctx context.Context, to socketio.Target, event string, arg
 	if err != nil {
 		return err
 	}
-	send, err := n.prepareEmit(event, args)
+	return n.emit(ctx, to, event, args)
+}
+
+// checkedMark, stored just past the end of an argument slice, tells the OnEmit hook that
+// sockspec's own emit path has already validated (and encoded) these arguments, so that every
+// emit is validated exactly once. It lives in the slice's spare capacity, which socketio hands
+// to the hook unchanged, and is private, so no other caller can carry it.
+var checkedMark = new(byte)
+
+// markChecked returns send with checkedMark past its end, copying it when it shares memory with
+// the caller's args (whose spare capacity is not ours to write).
+func markChecked(send, args []any) []any {
+	if cap(send) == len(send) || (cap(args) > 0 && &send[:1][0] == &args[:1][0]) {
+		c := make([]any, len(send), len(send)+1)
+		copy(c, send)
+		send = c
+	}
+	send[:len(send)+1][len(send)] = checkedMark
+	return send
+}
+
+// unmark removes checkedMark once the emit returned.
+func unmark(send []any) { send[:len(send)+1][len(send)] = nil }
+
+// checked reports whether args carries checkedMark.
+func checked(args []any) bool {
+	return cap(args) > len(args) && args[:len(args)+1][len(args)] == any(checkedMark)
+}
+
+// onEmit is socketio's OnEmit hook: it validates emits made directly on socketio values
+// (s.Emit, s.Broadcast().Emit, ns.SocketIO().Emit, ...), which sockspec's own Emit paths do
+// not see. Arguments those paths already validated are recognised and not checked again.
+func (s *Server) onEmit(sns *socketio.Namespace, event string, args []any) error {
+	if s.cfg.Validation.SkipOutgoing || checked(args) {
+		return nil
+	}
+	n, err := s.nsOf(sns)
 	if err != nil {
 		return err
 	}
-	return to.Emit(ctx, event, send...)
+	_, err = n.prepareEmit(event, args)
+	return err
 }
 
 // EmitWithAck emits a validated event to the socket and waits for its ack,
@@ -434,7 +478,14 @@ func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event str
 	if err != nil {
 		return socketio.Args{}, err
 	}
-	ack, err := to.EmitWithAck(ctx, event, send...)
+	var ack socketio.Args
+	if s.cfg.Validation.SkipOutgoing {
+		ack, err = to.EmitWithAck(ctx, event, send...)
+	} else {
+		send = markChecked(send, args)
+		ack, err = to.EmitWithAck(ctx, event, send...)
+		unmark(send)
+	}
 	if err != nil {
 		return ack, err
 	}
@@ -487,33 +538,3 @@ func (s *Server) debug(ctx context.Context, msg, nsp, event string, err error) {
 }
 
 type methodKey struct{}
-
-// compileExtension compiles a schema written in a namespace's extension (such
-// as x-auth) against the main file, so "#/components/..." references work.
-func (s *Server) compileExtension(ns *asyncapi.Namespace, key string) (*asyncapi.Schema, error) {
-	if s.doc.Raw == nil {
-		return nil, errors.New("the document has no raw tree")
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	file := s.doc.File
-	if abs, err := filepath.Abs(file); err == nil {
-		file = abs
-	}
-	u := (&url.URL{Scheme: "file", Path: filepath.ToSlash(file)}).String()
-	root := s.doc.Raw
-	ptr := ns.Location.Pointer + "/" + key
-	if ns.Location.File != "" && ns.Location.File != s.doc.File && ns.Location.File != file {
-		// the channel lives in another file: compile the schema alone
-		root = map[string]any{"schema": ns.Extensions[key]}
-		ptr = "/schema"
-	}
-	if err := c.AddResource(u, root); err != nil {
-		return nil, err
-	}
-	sch, err := c.Compile(u + "#" + (&url.URL{Fragment: ptr}).EscapedFragment())
-	if err != nil {
-		return nil, err
-	}
-	return &asyncapi.Schema{Compiled: sch, Raw: ns.Extensions[key], Location: asyncapi.Location{File: file, Pointer: ptr}, Dialect: asyncapi.Dialect2020}, nil
-}

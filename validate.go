@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/url"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -278,7 +277,9 @@ func encodeChecked(args []any, c *checker) ([]any, error) {
 			raw = b
 			if !hasBinary(a, 0) {
 				if !copied {
-					send = slices.Clone(args)
+					// one spare slot: sockspec's emit paths mark the slice there
+					send = make([]any, len(args), len(args)+1)
+					copy(send, args)
 					copied = true
 				}
 				send[i] = raw

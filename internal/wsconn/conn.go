@@ -190,6 +190,23 @@ type header struct {
 	mask   [4]byte
 }
 
+// readFull is io.ReadFull for the few bytes of a frame header, read byte by byte from the
+// concrete reader: a stack array passed through the io.Reader interface would move it (and the
+// header holding it) to the heap on every frame.
+func readFull(br *bufio.Reader, p []byte) error {
+	for i := range p {
+		b, err := br.ReadByte()
+		if err != nil {
+			if i > 0 && err == io.EOF {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		p[i] = b
+	}
+	return nil
+}
+
 func (c *Conn) readHeader() (h header, err error) {
 	if err = c.acquire(); err != nil {
 		return h, err
@@ -210,12 +227,12 @@ func (c *Conn) readHeader() (h header, err error) {
 	var ext [8]byte
 	switch l := b1 & 0x7f; l {
 	case 126:
-		if _, err = io.ReadFull(br, ext[:2]); err != nil {
+		if err = readFull(br, ext[:2]); err != nil {
 			return h, err
 		}
 		h.length = int64(binary.BigEndian.Uint16(ext[:2]))
 	case 127:
-		if _, err = io.ReadFull(br, ext[:8]); err != nil {
+		if err = readFull(br, ext[:8]); err != nil {
 			return h, err
 		}
 		u := binary.BigEndian.Uint64(ext[:8])
@@ -227,7 +244,7 @@ func (c *Conn) readHeader() (h header, err error) {
 		h.length = int64(l)
 	}
 	if h.masked {
-		if _, err = io.ReadFull(br, h.mask[:]); err != nil {
+		if err = readFull(br, h.mask[:]); err != nil {
 			return h, err
 		}
 	}

@@ -9,7 +9,11 @@
 // 3.x send), payload schemas drawn as trees with types, required fields,
 // constraints and examples, acknowledgements (the x-ack extension, or a 3.x
 // operation reply), the ws channel bindings of the handshake (query,
-// headers, method), security requirements and schemes, and message examples.
+// headers, method), the CONNECT auth payload schema (sockspec's x-auth),
+// security requirements and schemes, and message examples. When some event
+// the client emits is acknowledged, the overview shows once the error
+// acknowledgement a sockspec server sends instead when such an event fails
+// ({"error": {code, message, kind, instancePath, schemaPath}}).
 //
 // # Offline
 //

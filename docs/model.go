@@ -25,8 +25,11 @@ type page struct {
 	Namespaces   []*namespace
 	Schemes      []*scheme
 	EventCount   int
-	Internal     bool
-	Extensions   []extension
+	// ErrorAcks: some event the client emits is acknowledged, so the page shows once the
+	// error acknowledgement a sockspec server sends instead when such an event fails.
+	ErrorAcks  bool
+	Internal   bool
+	Extensions []extension
 }
 
 type link struct{ Name, URL, Email string }
@@ -192,6 +195,9 @@ func buildPage(doc map[string]any, title string, internal bool) (*page, error) {
 	}
 	for _, ns := range p.Namespaces {
 		p.EventCount += len(ns.Emits) + len(ns.Listens)
+		for _, ev := range ns.Emits {
+			p.ErrorAcks = p.ErrorAcks || ev.Ack != nil
+		}
 		ns.Connect = connectSnippet(p.Servers, ns)
 		if ns.Security == nil {
 			for _, s := range p.Servers {

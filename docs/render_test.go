@@ -684,3 +684,42 @@ func TestAckForms(t *testing.T) {
 		t.Error("reply payload not shown as the ack of ask")
 	}
 }
+
+// The error acknowledgement a sockspec server sends is shown once, and only when some event
+// the client emits is acknowledged.
+func TestErrorAckShape(t *testing.T) {
+	page := func(t *testing.T, doc map[string]any) string {
+		h, err := docs.NewHandler(doc, docs.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body(t, get(t, h, "GET", "/docs", "/docs/", nil))
+	}
+	chat := page(t, loadYAML(t, "chat.yaml")) // "add user" (client emits) has an x-ack
+	if n := strings.Count(chat, `id="error-acks"`); n != 1 {
+		t.Fatalf("error ack shown %d times", n)
+	}
+	for _, want := range []string{`{"error": {`, `"instancePath"`, `"schemaPath"`, `"kind"`, `"code": "invalid_payload"`} {
+		if !strings.Contains(chat, want) {
+			t.Errorf("error ack lacks %q", want)
+		}
+	}
+	msg := func(name string, ack bool) map[string]any {
+		m := map[string]any{"name": name, "payload": map[string]any{"type": "string"}}
+		if ack {
+			m["x-ack"] = map[string]any{"args": map[string]any{"type": "string"}}
+		}
+		return map[string]any{"message": m}
+	}
+	doc := func(ch map[string]any) map[string]any {
+		return map[string]any{"asyncapi": "2.6.0", "info": map[string]any{"title": "t", "version": "1"},
+			"channels": map[string]any{"/": ch}}
+	}
+	// only the server's events are acked (the client acks them): no error ack from the server
+	if p := page(t, doc(map[string]any{"publish": msg("a", false), "subscribe": msg("b", true)})); strings.Contains(p, `id="error-acks"`) {
+		t.Error("error ack shown for a document whose client-emitted events have no ack")
+	}
+	if p := page(t, doc(map[string]any{"publish": msg("a", true)})); !strings.Contains(p, `id="error-acks"`) {
+		t.Error("error ack not shown")
+	}
+}

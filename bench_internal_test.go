@@ -100,3 +100,40 @@ func BenchmarkPrepareEmit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEmit measures a validated emit through sockspec (Namespace.Emit, a broadcast to a
+// namespace without sockets) and a direct socketio emit checked by the OnEmit hook: the cost
+// of validation plus socketio's encoding, without the network.
+func BenchmarkEmit(b *testing.B) {
+	doc, err := asyncapi.Parse(context.Background(), "bench.yaml", []byte(benchDoc), asyncapi.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(doc, Config{DisableDocs: true, Strictness: Lenient})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	ns := srv.Namespace("/")
+	msg := benchMsg{Msg: "hello", Seq: 1}
+	b.Run("sockspec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ns.Emit(ctx, "news", msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ns.SocketIO().Emit(ctx, "news", msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

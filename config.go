@@ -51,10 +51,11 @@ type Validation struct {
 	// SkipIncoming skips checking incoming events (arguments against the
 	// payload schema and the arity rule).
 	SkipIncoming bool
-	// SkipOutgoing skips checking emits.
+	// SkipOutgoing skips checking emits: sockspec's own and those made directly
+	// on socketio values.
 	SkipOutgoing bool
 	// SkipAcks skips checking acks, both those the server sends and those
-	// clients send back to EmitWithAck.
+	// clients send back to Server.EmitWithAck or Event.EmitWithAck.
 	SkipAcks bool
 	// SkipHandshake skips checking handshakes against the ws bindings
 	// (query, headers, method).

@@ -222,10 +222,6 @@ func (c *client) connect(name string, auth json.RawMessage) {
 		return
 	}
 	s.state = stateConnected
-	ns.add(s)
-	if sess != nil && len(sess.Rooms) > 0 {
-		ns.adapter.AddAll(s.id, sess.Rooms)
-	}
 	s.queue = append(s.queue, inbound{kind: itemConnect})
 	s.running = true // reserved: the worker starts after CONNECT is sent
 	s.mu.Unlock()
@@ -248,6 +244,18 @@ func (c *client) connect(name string, auth json.RawMessage) {
 			s.sendWire(pkt.wire(), false)
 		}
 	}
+	// Only now does the socket become visible to broadcasts: a broadcast must
+	// not reach the client before its CONNECT packet. s.mu is held across the
+	// adds so that a close, which marks the socket closed before removing it,
+	// cannot run in between and leave a closed socket in the namespace.
+	s.mu.Lock()
+	if s.state == stateConnected {
+		ns.add(s)
+		if sess != nil && len(sess.Rooms) > 0 {
+			ns.adapter.AddAll(s.id, sess.Rooms)
+		}
+	}
+	s.mu.Unlock()
 	s.startWorker()
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -437,11 +436,6 @@ func (s *Socket) enqueue(it inbound) bool {
 	s.mu.Unlock()
 	if start {
 		s.startWorker()
-		// Let the handler run before the read loop goes back to the network: its next
-		// read usually finds nothing (a system call that only says "no data"), and
-		// making the reply wait for that costs latency and, under load, throughput
-		// (about 10% in bench/, echo at 1, 50 and 200 connections).
-		runtime.Gosched()
 	}
 	return true
 }

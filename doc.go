@@ -76,15 +76,15 @@
 // selection such as s.Broadcast() or ns.SocketIO().To("room")),
 // [Namespace.Emit] (every socket of the namespace), [Namespace.EmitTo] and
 // [Event.EmitIn] (a target of a given namespace), [Server.EmitWithAck] and
-// [Event.EmitWithAck]; they encode the arguments once for both the check and
-// the wire. Emits made directly on socketio values inside handlers (s.Emit,
-// s.Volatile().Emit, s.EmitWithAck, s.Broadcast().Emit,
-// ns.SocketIO().To("room").Emit) are checked by socketio's Config.OnEmit
-// hook, which sockspec installs (a Config.SocketIO.OnEmit of yours runs after
-// it, for valid emits only); they return the *ValidationError wrapped
-// (errors.As finds it) and send nothing. The hook recognises the arguments
-// sockspec's own emits already checked, so nothing is validated twice. A
-// broadcast is validated once, whatever the number of recipients.
+// [Event.EmitWithAck]. Every emit, through these or made directly on socketio
+// values inside handlers (s.Emit, s.Volatile().Emit, s.EmitWithAck,
+// s.Broadcast().Emit, ns.SocketIO().To("room").Emit), is checked in one place:
+// socketio's Config.OnEmit hook, which sockspec installs and which encodes the
+// arguments once for both the check and the wire (a Config.SocketIO.OnEmit of
+// yours runs after it, for valid emits only, and sees the encoded arguments).
+// An invalid emit returns the *ValidationError wrapped (errors.As finds it)
+// and sends nothing. A broadcast is validated once, whatever the number of
+// recipients.
 //
 // The ack a client returns is validated for [Server.EmitWithAck] and
 // [Event.EmitWithAck] only: socketio has no hook for acks, so the ack of a

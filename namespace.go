@@ -166,20 +166,10 @@ func (n *Namespace) EmitTo(ctx context.Context, to socketio.Target, event string
 	return n.emit(ctx, to, event, args)
 }
 
-// emit validates an event with prepareEmit and emits it to to, marked so that the OnEmit
-// hook does not validate it again.
+// emit emits an event to to; socketio's OnEmit hook (Server.onEmit) validates
+// and encodes it once.
 func (n *Namespace) emit(ctx context.Context, to socketio.Target, event string, args []any) error {
-	send, err := n.prepareEmit(event, args)
-	if err != nil {
-		return err
-	}
-	if n.srv.cfg.Validation.SkipOutgoing {
-		return to.Emit(ctx, event, send...)
-	}
-	send = markChecked(send, args)
-	err = to.Emit(ctx, event, send...)
-	unmark(send)
-	return err
+	return to.Emit(ctx, event, args...)
 }
 
 // build prepares the namespace for serving (under srv.mu).

@@ -116,14 +116,12 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 		sc.Logger = s.log
 	}
 	userOnEmit := sc.OnEmit
-	sc.OnEmit = func(ns *socketio.Namespace, event string, args []any) error {
-		if err := s.onEmit(ns, event, args); err != nil {
-			return err
+	sc.OnEmit = func(ns *socketio.Namespace, event string, args []any) ([]any, error) {
+		send, err := s.onEmit(ns, event, args)
+		if err != nil || userOnEmit == nil {
+			return send, err
 		}
-		if userOnEmit != nil {
-			return userOnEmit(ns, event, args)
-		}
-		return nil
+		return userOnEmit(ns, event, send)
 	}
 	sio, err := socketio.NewServer(sc)
 	if err != nil {
@@ -424,45 +422,21 @@ func (s *Server) Emit(ctx context.Context, to socketio.Target, event string, arg
 	return n.emit(ctx, to, event, args)
 }
 
-// checkedMark, stored just past the end of an argument slice, tells the OnEmit hook that
-// sockspec's own emit path has already validated (and encoded) these arguments, so that every
-// emit is validated exactly once. It lives in the slice's spare capacity, which socketio hands
-// to the hook unchanged, and is private, so no other caller can carry it.
-var checkedMark = new(byte)
-
-// markChecked returns send with checkedMark past its end, copying it when it shares memory with
-// the caller's args (whose spare capacity is not ours to write).
-func markChecked(send, args []any) []any {
-	if cap(send) == len(send) || (cap(args) > 0 && &send[:1][0] == &args[:1][0]) {
-		c := make([]any, len(send), len(send)+1)
-		copy(c, send)
-		send = c
-	}
-	send[:len(send)+1][len(send)] = checkedMark
-	return send
-}
-
-// unmark removes checkedMark once the emit returned.
-func unmark(send []any) { send[:len(send)+1][len(send)] = nil }
-
-// checked reports whether args carries checkedMark.
-func checked(args []any) bool {
-	return cap(args) > len(args) && args[:len(args)+1][len(args)] == any(checkedMark)
-}
-
-// onEmit is socketio's OnEmit hook: it validates emits made directly on socketio values
-// (s.Emit, s.Broadcast().Emit, ns.SocketIO().Emit, ...), which sockspec's own Emit paths do
-// not see. Arguments those paths already validated are recognised and not checked again.
-func (s *Server) onEmit(sns *socketio.Namespace, event string, args []any) error {
-	if s.cfg.Validation.SkipOutgoing || checked(args) {
-		return nil
+// onEmit is socketio's OnEmit hook, the one place where outgoing events are
+// validated: sockspec's own emit paths and emits made directly on socketio
+// values (s.Emit, s.Broadcast().Emit, ns.SocketIO().Emit, ...) all pass
+// through it. It returns the arguments already encoded (json.RawMessage, sent
+// verbatim), so each emit is encoded and validated once, whatever the number
+// of recipients.
+func (s *Server) onEmit(sns *socketio.Namespace, event string, args []any) ([]any, error) {
+	if s.cfg.Validation.SkipOutgoing {
+		return args, nil
 	}
 	n, err := s.nsOf(sns)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = n.prepareEmit(event, args)
-	return err
+	return n.prepareEmit(event, args)
 }
 
 // EmitWithAck emits a validated event to the socket and waits for its ack,
@@ -474,18 +448,7 @@ func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event str
 	if err != nil {
 		return socketio.Args{}, err
 	}
-	send, err := n.prepareEmit(event, args)
-	if err != nil {
-		return socketio.Args{}, err
-	}
-	var ack socketio.Args
-	if s.cfg.Validation.SkipOutgoing {
-		ack, err = to.EmitWithAck(ctx, event, send...)
-	} else {
-		send = markChecked(send, args)
-		ack, err = to.EmitWithAck(ctx, event, send...)
-		unmark(send)
-	}
+	ack, err := to.EmitWithAck(ctx, event, args...) // validated by onEmit
 	if err != nil {
 		return ack, err
 	}

@@ -277,8 +277,7 @@ func encodeChecked(args []any, c *checker) ([]any, error) {
 			raw = b
 			if !hasBinary(a, 0) {
 				if !copied {
-					// one spare slot: sockspec's emit paths mark the slice there
-					send = make([]any, len(args), len(args)+1)
+					send = make([]any, len(args)) // args is the caller's: never written
 					copy(send, args)
 					copied = true
 				}

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -105,7 +106,7 @@ func (st *nsState) disconnected(ctx context.Context, s *socketio.Socket, reason 
 // (the framework answers it with an error ack), or the mock's own failure.
 func (st *nsState) failed(ctx context.Context, s *socketio.Socket, err error) {
 	r := Record{Kind: RecordReceive, Namespace: st.spec.Name, Socket: s.ID(), Err: err}
-	if ve, ok := err.(*sockspec.ValidationError); ok {
+	if ve := (*sockspec.ValidationError)(nil); errors.As(err, &ve) {
 		r.Event = ve.Event
 		st.m.log.LogAttrs(ctx, slog.LevelWarn, "mock: client broke the contract", slog.String("nsp", st.spec.Name), slog.String("sid", string(s.ID())), slog.String("event", ve.Event), slog.String("err", err.Error()))
 	} else {

@@ -75,7 +75,8 @@ func (b BroadcastOperator) target() {}
 // the Engine.IO configuration. It returns [ErrReservedEvent] for a reserved
 // name and an encoding error for an argument encoding/json cannot encode.
 func (b BroadcastOperator) Emit(ctx context.Context, event string, args ...any) error {
-	if err := b.ns.srv.checkEmit(b.ns, event, args); err != nil {
+	args, err := b.ns.srv.checkEmit(b.ns, event, args)
+	if err != nil {
 		return err
 	}
 	pkt, err := newEncodedPacket(b.ns.name, event, args)

@@ -50,11 +50,14 @@ type Config struct {
 	// means 10 (as Node).
 	MaxAttachments int
 	// OnEmit, if set, is called once per emit (Socket.Emit, EmitWithAck,
-	// volatile emits and every broadcast) before the arguments are encoded;
-	// a non-nil error aborts the emit and is returned by it, wrapped. It
-	// lets a layer above validate outgoing events it does not issue itself.
-	// It must be safe for concurrent use and must not emit.
-	OnEmit func(ns *Namespace, event string, args []any) error
+	// volatile emits and every broadcast) before the arguments are encoded,
+	// and returns the arguments to encode: args itself, or a replacement
+	// such as the same values already encoded as json.RawMessage (which are
+	// sent verbatim). A non-nil error aborts the emit and is returned by it,
+	// wrapped. It lets a layer above validate every outgoing event in one
+	// place. It must be safe for concurrent use, must not emit, and must not
+	// modify args (it is the caller's).
+	OnEmit func(ns *Namespace, event string, args []any) ([]any, error)
 	// Logger receives Warn records for limits hit, Error records for
 	// recovered panics and Debug records for peers' protocol mistakes; nil
 	// means slog.Default().
@@ -322,15 +325,16 @@ func (srv *Server) closeAdapters(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// checkEmit runs Config.OnEmit.
-func (srv *Server) checkEmit(ns *Namespace, event string, args []any) error {
+// checkEmit runs Config.OnEmit and returns the arguments to encode.
+func (srv *Server) checkEmit(ns *Namespace, event string, args []any) ([]any, error) {
 	if srv.cfg.OnEmit == nil {
-		return nil
+		return args, nil
 	}
-	if err := srv.cfg.OnEmit(ns, event, args); err != nil {
-		return fmt.Errorf("emit %q: %w", event, err)
+	args, err := srv.cfg.OnEmit(ns, event, args)
+	if err != nil {
+		return nil, fmt.Errorf("emit %q: %w", event, err)
 	}
-	return nil
+	return args, nil
 }
 
 func (srv *Server) debug(msg string, s *Socket, attrs ...slog.Attr) {

@@ -188,7 +188,8 @@ func (s *Socket) emit(ctx context.Context, event string, args []any, volatile bo
 	if !s.Connected() {
 		return fmt.Errorf("emit %q: %w", event, ErrDisconnected)
 	}
-	if err := s.ns.srv.checkEmit(s.ns, event, args); err != nil {
+	args, err := s.ns.srv.checkEmit(s.ns, event, args)
+	if err != nil {
 		return err
 	}
 	if s.ns.srv.recovery != nil {
@@ -226,7 +227,8 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	if isReserved(event) {
 		return Args{}, fmt.Errorf("emit %q: %w", event, ErrReservedEvent)
 	}
-	if err := s.ns.srv.checkEmit(s.ns, event, args); err != nil {
+	args, err := s.ns.srv.checkEmit(s.ns, event, args)
+	if err != nil {
 		return Args{}, err
 	}
 	ch := make(chan Args, 1)

@@ -584,14 +584,17 @@ func TestPipeOnEmit(t *testing.T) {
 	errNope := errors.New("nope")
 	var seen []string
 	var mu sync.Mutex
-	srv := newTestServer(t, Config{OnEmit: func(ns *Namespace, event string, args []any) error {
+	srv := newTestServer(t, Config{OnEmit: func(ns *Namespace, event string, args []any) ([]any, error) {
 		mu.Lock()
 		seen = append(seen, ns.Name()+" "+event)
 		mu.Unlock()
 		if event == "forbidden" {
-			return errNope
+			return nil, errNope
 		}
-		return nil
+		if event == "replaced" {
+			return []any{json.RawMessage(`"by the hook"`)}, nil
+		}
+		return args, nil
 	}})
 	socks := make(chan *Socket, 1)
 	srv.Of("/").OnConnection(func(s *Socket) { socks <- s })
@@ -612,8 +615,12 @@ func TestPipeOnEmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc.expect(`2["fine"]`)
+	if err := s.Emit(ctx, "replaced", "original"); err != nil {
+		t.Fatal(err)
+	}
+	tc.expect(`2["replaced","by the hook"]`)
 	mu.Lock()
-	if len(seen) != 4 {
+	if len(seen) != 5 {
 		t.Fatalf("seen %v", seen)
 	}
 	mu.Unlock()

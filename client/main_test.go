@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sockspec/sockspec/client"
+	"github.com/sockspec/sockspec/internal/testenv"
 )
 
 // ref describes the Node reference server started by TestMain (testdata/refserver.js).
@@ -92,7 +93,7 @@ func startRef() (stop func()) {
 func needRef(t *testing.T) {
 	t.Helper()
 	if ref.noNode {
-		t.Skip("node is not installed")
+		testenv.Missing(t, "node is not installed")
 	}
 	if ref.err != nil {
 		t.Fatal(ref.err)

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sockspec/sockspec/examples/chat/chatserver"
+	"github.com/sockspec/sockspec/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -25,10 +26,10 @@ func TestMain(m *testing.M) {
 func TestChatWithSocketIOClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		testenv.Missing(t, "node not installed")
 	}
 	if _, err := os.Stat(filepath.Join("..", "node_modules", "socket.io-client")); err != nil {
-		t.Skip("e2e/node_modules/socket.io-client missing (npm ci in e2e)")
+		testenv.Missing(t, "e2e/node_modules/socket.io-client missing (npm ci in e2e)")
 	}
 	h, srv, err := chatserver.New(chatserver.Config{AdminToken: "s3cret", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -57,17 +58,17 @@ func TestChatWithSocketIOClient(t *testing.T) {
 func TestChatPageInChromium(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		testenv.Missing(t, "node not installed")
 	}
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium not installed")
+		testenv.Missing(t, "chromium not installed")
 	}
 	if _, err := os.Stat(filepath.Join("..", "node_modules", "playwright-core")); err != nil {
-		t.Skip("e2e/node_modules/playwright-core missing")
+		testenv.Missing(t, "e2e/node_modules/playwright-core missing")
 	}
 	h, srv, err := chatserver.New(chatserver.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

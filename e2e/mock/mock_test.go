@@ -23,6 +23,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sockspec/sockspec/asyncapi"
+	"github.com/sockspec/sockspec/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -66,10 +67,10 @@ func (l *lockedBuffer) String() string {
 func TestMockWithSocketIOClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node not installed")
+		testenv.Missing(t, "node not installed")
 	}
 	if _, err := os.Stat(filepath.Join("..", "node_modules", "socket.io-client")); err != nil {
-		t.Skip("e2e/node_modules/socket.io-client missing (npm ci in e2e)")
+		testenv.Missing(t, "e2e/node_modules/socket.io-client missing (npm ci in e2e)")
 	}
 	doc, err := asyncapi.Load(t.Context(), chatFile, asyncapi.Config{})
 	if err != nil {

@@ -445,7 +445,7 @@ func TestEmitValidation(t *testing.T) {
 		N    int
 	}
 	pairEv := sockspec.NewEvent[pairT, sockspec.NoAck]("pair")
-	sock := ns.Sockets()[0]
+	sock := onlySocket(t, ns)
 	if err := pairEv.Emit(ctx, sock, pairT{Name: "x", N: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func TestEmitWithAckValidation(t *testing.T) {
 	s := mustDial(t, f.hs.URL, "/", dialOpts{})
 	reply := make(chan any, 1)
 	s.On("ask", func(context.Context, client.Args) []any { return []any{<-reply} })
-	sock := f.srv.Namespace("/").SocketIO().Sockets()[0]
+	sock := onlySocket(t, f.srv.Namespace("/").SocketIO())
 	ask := sockspec.NewEvent[string, int]("ask")
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -545,4 +545,20 @@ func TestErrorMessagesBounded(t *testing.T) {
 		t.Errorf("message of %d bytes: %.200s", len(w.Error.Message), w.Error.Message)
 	}
 	<-f.errs
+}
+
+// onlySocket returns the namespace's one socket. The server adds a socket to
+// its namespace just after queueing the CONNECT packet, so a client can see
+// CONNECT a moment before the socket is listed: wait for it.
+func onlySocket(t *testing.T, ns *socketio.Namespace) *socketio.Socket {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if socks := ns.Sockets(); len(socks) == 1 {
+			return socks[0]
+		} else if len(socks) > 1 || time.Now().After(deadline) {
+			t.Fatalf("%d sockets in %s, want 1", len(socks), ns.Name())
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -146,6 +146,41 @@ func (c *Conn) Send(m Message) error {
 	return nil
 }
 
+// SendReply is Send for a message the peer is waiting for, such as an acknowledgement. When
+// the transport is a WebSocket with nothing queued and no write in progress, the calling
+// goroutine writes the message itself before SendReply returns, instead of handing it to a
+// writer goroutine: one goroutine switch less on a request/response round trip. It may then
+// block for as long as the write takes (at most the write timeout). Otherwise, and on
+// polling, it is Send. Messages sent meanwhile by other goroutines are written in order, by
+// a writer goroutine.
+func (c *Conn) SendReply(m Message) error {
+	c.mu.Lock()
+	if c.state != stateOpen {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	inline := c.kind == kindWebSocket && !c.writing && c.q == nil && c.ws != nil
+	if inline {
+		// Claiming the writer role first makes the enqueue below start no writer.
+		c.writing = true
+		c.srv.wg.Add(1)
+	}
+	if !c.enqueueLocked(eioproto.Message, m.Data, m.Binary) {
+		if inline {
+			c.writing = false
+			c.srv.wg.Done()
+		}
+		c.mu.Unlock()
+		c.closeWith(ReasonSlowConsumer, ErrQueueFull, false)
+		return ErrQueueFull
+	}
+	c.mu.Unlock()
+	if inline {
+		c.write(true)
+	}
+	return nil
+}
+
 // SendBatch enqueues the messages atomically and in order (no other message is interleaved),
 // with the same errors as Send.
 func (c *Conn) SendBatch(ms []Message) error {
@@ -276,16 +311,35 @@ func prefixOf(t eioproto.PacketType) []byte {
 }
 
 // writeLoop is the WebSocket writer: it runs (on a pool worker) while packets are queued and
-// returns when the queue is empty, closing the transport if the session is closing. It writes
-// to the WebSocket that was current when it was started.
-func (c *Conn) writeLoop() {
-	defer c.srv.wg.Done()
+// returns when the queue is empty, closing the transport if the session is closing.
+func (c *Conn) writeLoop() { c.write(false) }
+
+// write writes queued batches to the WebSocket that was current when the writer started. The
+// caller holds the writer role (c.writing) and a count in srv.wg, both given up on return. An
+// inline writer (SendReply's caller) writes one batch only: if more was queued meanwhile, it
+// hands the role to a pool worker rather than keep a caller that only meant to send a reply.
+func (c *Conn) write(inline bool) {
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			c.srv.wg.Done()
+		}
+	}()
 	defer c.recoverPanic("writer")
 	var ws *wsconn.Conn
-	for {
+	for first := true; ; first = false {
 		c.mu.Lock()
 		if ws == nil {
-			ws = c.ws // non-nil: wakeLocked starts the writer only then
+			ws = c.ws // non-nil: the writer role is taken only then
+		}
+		if inline && !first && c.q != nil && c.ws == ws {
+			if c.writeFn == nil {
+				c.writeFn = c.writeLoop
+			}
+			c.mu.Unlock()
+			handedOff = true
+			c.srv.pool.Go(c.writeFn) // inherits the writer role and the wg count
+			return
 		}
 		b := c.takeLocked()
 		if b == nil || c.ws != ws {

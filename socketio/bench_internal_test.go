@@ -18,6 +18,7 @@ type nullTransport struct {
 }
 
 func (n *nullTransport) sendOne(outMsg) error     { n.sent.Add(1); return nil }
+func (n *nullTransport) sendReply(outMsg) error   { n.sent.Add(1); return nil }
 func (n *nullTransport) send(msgs []outMsg) error { n.sent.Add(int64(len(msgs))); return nil }
 func (n *nullTransport) writable() bool           { return true }
 func (n *nullTransport) close(r DisconnectReason) { n.c.onClose(r) }
@@ -187,6 +188,7 @@ type memTransport struct {
 }
 
 func (t *memTransport) sendOne(outMsg) error     { return nil }
+func (t *memTransport) sendReply(outMsg) error   { return nil }
 func (m *memTransport) send([]outMsg) error      { return nil }
 func (m *memTransport) writable() bool           { return true }
 func (m *memTransport) close(DisconnectReason)   {}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -22,6 +23,7 @@ type outMsg = engineMessage
 type transport interface {
 	send(msgs []outMsg) error
 	sendOne(m outMsg) error
+	sendReply(m outMsg) error // an ack: may be written by the calling goroutine
 	writable() bool
 	close(reason DisconnectReason)
 	request() *http.Request
@@ -164,6 +166,13 @@ func (c *client) onMessage(data []byte, binary bool) {
 				c.srv.logger.LogAttrs(s.ctx, slog.LevelWarn, "inbound event queue full, closing connection",
 					slog.String(attrSID, string(s.id)), slog.String(attrNsp, s.ns.name), slog.Int("limit", c.srv.maxPending))
 				c.closeConn(ReasonForcedServerClose)
+			} else if p.HasID {
+				// The client waits for this event's ack. Yielding lets the handler run,
+				// and its ack be written, before this goroutine goes back to the socket,
+				// where the next read usually finds nothing and parks: on a busy core
+				// the ack would otherwise wait behind that read. Events without an ack
+				// do not yield, so the read loop keeps batching them (broadcasts).
+				runtime.Gosched()
 			}
 		}
 	}

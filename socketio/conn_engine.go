@@ -21,6 +21,7 @@ func (t engineTransport) send(msgs []outMsg) error {
 	return t.c.SendBatch(msgs)
 }
 func (t engineTransport) sendOne(m outMsg) error   { return t.c.Send(m) }
+func (t engineTransport) sendReply(m outMsg) error { return t.c.SendReply(m) }
 func (t engineTransport) writable() bool           { return t.c.Writable() }
 func (t engineTransport) request() *http.Request   { return t.c.Request() }
 func (t engineTransport) context() context.Context { return t.c.Context() }

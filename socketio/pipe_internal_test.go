@@ -33,7 +33,8 @@ func newPipe() *pipeTransport {
 	return &pipeTransport{ctx: ctx, cancel: cancel, req: req, out: make(chan outMsg, 4096), closedCh: make(chan struct{})}
 }
 
-func (p *pipeTransport) sendOne(m outMsg) error { return p.send([]outMsg{m}) }
+func (p *pipeTransport) sendOne(m outMsg) error   { return p.send([]outMsg{m}) }
+func (p *pipeTransport) sendReply(m outMsg) error { return p.send([]outMsg{m}) }
 func (p *pipeTransport) send(msgs []outMsg) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

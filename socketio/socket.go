@@ -548,6 +548,10 @@ func (s *Socket) handleEvent(it *inbound) {
 			slog.String(attrEvent, string(name)), slog.Any(attrErr, err))
 		text, atts, _ = encodeAck(s.ns.name, it.id, genericErrorAck())
 	}
+	if len(atts) == 0 {
+		_ = s.cl.tr.sendReply(outMsg{Data: text})
+		return
+	}
 	_ = sendPacket(s.cl.tr, text, atts)
 }
 

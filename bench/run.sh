@@ -7,8 +7,9 @@
 #
 #   bench/run.sh                 full run (10s measured + 3s warm-up per scenario, 10k idle conns)
 #   bench/run.sh --quick         smoke run (short durations, 1000 idle conns)
-#   options: --servers "node go" (also go-validate: ours through sockspec, validating every event)  --duration 10s  --warmup 3s  --idle-conns 10000  --idle-wait 5s
-#            --dial-rate 2000  --window 8  --connect-workers 16  --only "echo:50 idle:10000"
+#   options: --servers "node go" (also go-validate: ours through sockspec, validating every event;
+#            floor: bench/floor, the least a server can do, a ceiling for echo, which it alone runs)
+#            --duration 10s  --warmup 3s  --idle-conns 10000  --idle-wait 5s  --dial-rate 2000  --window 8  --connect-workers 16  --only "echo:50 idle:10000"
 #            --out DIR (default bench/results)  --profile (CPU profile of our server during each
 #            scenario, written next to the results; needs bench/server's -pprof endpoint)
 #            --repeat N (run each scenario N times per server, alternating which goes first;
@@ -50,7 +51,7 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE=1 ;;
     --repeat) REPEAT="$2"; shift ;;
     --nice) NICE="$2"; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -92,6 +93,7 @@ echo "== building" >&2
 go build -o "$TMP/loadgen" ./bench/loadgen
 HAVE_GO_SERVER=0
 if [ -f bench/server/main.go ] && go build -o "$TMP/server" ./bench/server; then HAVE_GO_SERVER=1; fi
+case " $SERVERS " in *" floor "*) go build -o "$TMP/floor" ./bench/floor ;; esac
 if [ ! -d e2e/node_modules/socket.io ]; then
   (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -117,6 +119,7 @@ start_server() {
     node) nice -n "$NICE" taskset -c 1 node --expose-gc bench/node/server.js --port 0 > "$TMP/server.out" 2> "$TMP/server.err" & ;;
     go)   nice -n "$NICE" taskset -c 1 "$TMP/server" -addr 127.0.0.1:0 > "$TMP/server.out" 2> "$TMP/server.err" & ;;
     go-validate) nice -n "$NICE" taskset -c 1 "$TMP/server" -addr 127.0.0.1:0 -validate > "$TMP/server.out" 2> "$TMP/server.err" & ;;
+    floor) nice -n "$NICE" taskset -c 1 "$TMP/floor" -addr 127.0.0.1:0 > "$TMP/server.out" 2> "$TMP/server.err" & ;;
     *) echo "run.sh: unknown server $name" >&2; return 1 ;;
   esac
   SPID=$!
@@ -148,7 +151,8 @@ for sc in $SCENARIOS; do
   order=$SERVERS
   [ $((rep % 2)) = 0 ] && order=$REVERSED
   for srv in $order; do
-    if [ "$srv" != node ] && [ "$HAVE_GO_SERVER" = 0 ]; then
+    case "$srv:$sc" in floor:echo:*) ;; floor:*) continue ;; esac # floor only answers echo
+    if [ "$srv" != node ] && [ "$srv" != floor ] && [ "$HAVE_GO_SERVER" = 0 ]; then
       echo "run.sh: bench/server is missing or does not build; skipping go" >&2
       continue
     fi
@@ -156,7 +160,7 @@ for sc in $SCENARIOS; do
     extra=()
     case "$sc" in idle:*) extra=(-dial-rate "$DIAL_RATE") ;; esac
     PROF_PID=""
-    if [ "$PROFILE" = 1 ] && [ "$srv" != node ]; then
+    if [ "$PROFILE" = 1 ] && [ "$srv" != node ] && [ "$srv" != floor ]; then
       # after the warm-up, for the measured window (durations in whole seconds here)
       (sleep "${WARMUP%s}"; curl -s -o "$OUTDIR/$DATE-$srv-${sc/:/-}-$rep.cpu.pprof" \
         "http://127.0.0.1:$SPORT/debug/pprof/profile?seconds=${DURATION%s}") &

@@ -83,6 +83,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.IntVar(&o.DialConcurrency, "dial-concurrency", 32, "parallel dials when opening many connections")
 	fs.IntVar(&o.DialRate, "dial-rate", 0, "connections per second when opening many (0 = unpaced)")
 	fs.DurationVar(&o.IdleWait, "idle-wait", 5*time.Second, "idle: wait after opening before measuring RSS")
+	fs.BoolVar(&o.BlockingEcho, "blocking-echo", true, "echo:1 reads with blocking system calls instead of Go's network poller, so that the generator adds less latency to each round trip")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load generator to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2, err

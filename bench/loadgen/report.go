@@ -187,6 +187,9 @@ func markdown(rep *report, base, cand string) string {
 			fmt.Fprintf(&b, " %s | %s |\n", target, met)
 		}
 	}
+	if maxRuns > 1 {
+		writeMedians(&b, rep.Results, servers, names)
+	}
 	b.WriteString("\nErrors (a failed scenario shows `error` above):\n\n")
 	any := false
 	for _, r := range rep.Results {
@@ -269,4 +272,61 @@ func better(a, b Result) bool {
 		return a.BytesPerConn < b.BytesPerConn
 	}
 	return a.Rate > b.Rate
+}
+
+// writeMedians adds the median over the runs of each throughput (or RSS) beside the best
+// runs of the main table: the median is what a noisy machine would most likely give, the
+// best is what the server can do when nothing disturbs it.
+func writeMedians(b *strings.Builder, results []Result, servers, names []string) {
+	b.WriteString("\nMedian of the runs (runs without errors):\n\n| scenario | metric |")
+	for _, sv := range servers {
+		fmt.Fprintf(b, " %s |", sv)
+	}
+	for _, sv := range servers[1:] {
+		fmt.Fprintf(b, " %s/%s |", sv, servers[0])
+	}
+	b.WriteString(" runs |\n|---|---|")
+	b.WriteString(strings.Repeat("---:|", 2*len(servers)-1))
+	b.WriteString("---:|\n")
+	for _, name := range names {
+		var m metric
+		vals := make([]float64, len(servers))
+		n := 0
+		for i, sv := range servers {
+			var xs []float64
+			for _, r := range results {
+				if r.Server != sv || r.Name != name || r.Errors > 0 {
+					continue
+				}
+				m = metricsFor(r.Scenario)[0]
+				xs = append(xs, m.value(r))
+			}
+			vals[i] = median(xs)
+			n = max(n, len(xs))
+		}
+		if m.value == nil {
+			continue
+		}
+		fmt.Fprintf(b, "| %s | %s (%s) |", name, m.label, m.unit)
+		for _, v := range vals {
+			fmt.Fprintf(b, " %s |", num(v, !math.IsNaN(v), Result{}))
+		}
+		for i := 1; i < len(servers); i++ {
+			fmt.Fprintf(b, " %s |", ratioStr(vals[i]/vals[0]))
+		}
+		fmt.Fprintf(b, " %d |\n", n)
+	}
+}
+
+// median returns the median of xs (NaN when empty).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	xs = slices.Clone(xs)
+	slices.Sort(xs)
+	if len(xs)%2 == 1 {
+		return xs[len(xs)/2]
+	}
+	return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
 }

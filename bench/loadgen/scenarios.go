@@ -28,6 +28,7 @@ type options struct {
 	DialConcurrency int           // parallel dials while opening many connections
 	DialRate        int           // connections per second while opening many (0 = as fast as possible)
 	IdleWait        time.Duration // idle: settle time before reading RSS
+	BlockingEcho    bool          // echo with one connection: blocking reads (see blockingReader)
 }
 
 // Result is one scenario's outcome; one JSON line each.
@@ -176,7 +177,14 @@ func runEcho(ctx context.Context, o *options, n int) Result {
 		wg.Go(func() {
 			h := new(hist)
 			hists[i] = h
-			c.nc.SetReadDeadline(end.Add(10 * time.Second))
+			if n == 1 && o.BlockingEcho {
+				if err := c.makeBlocking(time.Until(end.Add(10 * time.Second))); err != nil {
+					errs.add(err)
+					return
+				}
+			} else {
+				c.nc.SetReadDeadline(end.Add(10 * time.Second))
+			}
 			out := make([]byte, 0, 128)
 			args := make([]byte, 0, 64)
 			want := make([]byte, 0, 64)

@@ -172,7 +172,8 @@ func TestSmoke(t *testing.T) {
 				}
 			}
 			t.Run("echo", func(t *testing.T) {
-				for _, n := range []int{1, 5} {
+				for _, n := range []int{1, 1, 5} {
+					o.BlockingEcho = !o.BlockingEcho // echo:1 both ways
 					r := runEcho(ctx, o, n)
 					check(t, r)
 					if r.P50us <= 0 || r.P99us < r.P50us {
@@ -201,6 +202,24 @@ func TestSmoke(t *testing.T) {
 				check(t, runConnect(ctx, o, 2))
 			})
 		})
+	}
+}
+
+// TestFloor runs the echo scenario against bench/floor, the reference that does the least a
+// server can do.
+func TestFloor(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "floor"), "../floor").CombinedOutput(); err != nil {
+		t.Fatalf("build bench/floor: %v\n%s", err, out)
+	}
+	addr, pid := startServer(t, exec.Command(filepath.Join(dir, "floor"), "-addr", "127.0.0.1:0"))
+	o := &options{Addr: addr, Path: "/socket.io/", Server: "floor", PID: pid, Duration: 300 * time.Millisecond,
+		Warmup: 50 * time.Millisecond, DialConcurrency: 4, BlockingEcho: true}
+	for _, n := range []int{1, 3} {
+		r := runEcho(t.Context(), o, n)
+		if r.Errors != 0 || r.Ops <= 0 {
+			t.Fatalf("echo-%d: ops %d, %d errors, first: %s", n, r.Ops, r.Errors, r.FirstError)
+		}
 	}
 }
 

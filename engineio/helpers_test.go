@@ -191,3 +191,16 @@ func writeWS(t *testing.T, c *wsconn.Conn, s string) {
 		t.Fatal(err)
 	}
 }
+
+// waitPending waits until a polling session has a GET pending (it is then writable). Nothing
+// outside the server signals that moment, so it polls, with a deadline.
+func waitPending(t *testing.T, c *engineio.Conn) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !c.Writable() {
+		if time.Now().After(deadline) {
+			t.Fatal("no GET pending after 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

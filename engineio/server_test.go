@@ -120,13 +120,7 @@ func TestPendingPollWokenBySend(t *testing.T) {
 		_, body, _ := e.do("GET", "EIO=4&transport=polling&sid="+sid, "", nil)
 		got <- body
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for !c.Writable() { // wait until the GET is pending
-		if time.Now().After(deadline) {
-			t.Fatal("poll never pending")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitPending(t, c)
 	_ = c.Send(engineio.Message{Data: []byte("late")})
 	if b := <-got; b != "4late" {
 		t.Fatalf("body %q", b)
@@ -544,9 +538,7 @@ func TestBadPollingInput(t *testing.T) {
 			_, body, _ := e.do("GET", q, "", nil)
 			first <- body
 		}()
-		for !c.Writable() {
-			time.Sleep(time.Millisecond)
-		}
+		waitPending(t, c)
 		if st, _, _ := e.do("GET", q, "", nil); st != 400 {
 			t.Fatalf("status %d", st)
 		}
@@ -569,9 +561,7 @@ func TestBadPollingInput(t *testing.T) {
 				res.Body.Close()
 			}
 		}()
-		for !c.Writable() {
-			time.Sleep(time.Millisecond)
-		}
+		waitPending(t, c)
 		cancel()
 		<-done
 		if ev := e.closeEvent(); ev.reason != engineio.ReasonTransportError {
@@ -587,9 +577,7 @@ func TestBadPollingInput(t *testing.T) {
 			_, body, _ := e.do("GET", q, "", nil)
 			first <- body
 		}()
-		for !c.Writable() {
-			time.Sleep(time.Millisecond)
-		}
+		waitPending(t, c)
 		if st, _, _ := e.do("POST", q, "1", nil); st != 200 {
 			t.Fatal(st)
 		}
@@ -787,9 +775,7 @@ func TestShutdown(t *testing.T) {
 		_, body, _ := e.do("GET", "EIO=4&transport=polling&sid="+sid, "", nil)
 		pending <- body
 	}()
-	for !pc.Writable() {
-		time.Sleep(time.Millisecond)
-	}
+	waitPending(t, pc)
 	_ = wc.Send(engineio.Message{Data: []byte("last")})
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -963,9 +949,7 @@ func TestCloseWithReason(t *testing.T) {
 		_, body, _ := e.do("GET", "EIO=4&transport=polling&sid="+sid, "", nil)
 		pending <- body
 	}()
-	for !pc.Writable() {
-		time.Sleep(time.Millisecond)
-	}
+	waitPending(t, pc)
 	if err := pc.CloseNow(engineio.ReasonParseError); err != nil {
 		t.Fatal(err)
 	}

@@ -547,18 +547,13 @@ func TestErrorMessagesBounded(t *testing.T) {
 	<-f.errs
 }
 
-// onlySocket returns the namespace's one socket. The server adds a socket to
-// its namespace just after queueing the CONNECT packet, so a client can see
-// CONNECT a moment before the socket is listed: wait for it.
+// onlySocket returns the namespace's one socket. The client's Connect has
+// returned, so the server lists the socket already.
 func onlySocket(t *testing.T, ns *socketio.Namespace) *socketio.Socket {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if socks := ns.Sockets(); len(socks) == 1 {
-			return socks[0]
-		} else if len(socks) > 1 || time.Now().After(deadline) {
-			t.Fatalf("%d sockets in %s, want 1", len(socks), ns.Name())
-		}
-		time.Sleep(time.Millisecond)
+	socks := ns.Sockets()
+	if len(socks) != 1 {
+		t.Fatalf("%d sockets in %s, want 1", len(socks), ns.Name())
 	}
+	return socks[0]
 }

@@ -225,20 +225,6 @@ func (c *client) connect(name string, auth json.RawMessage) {
 			return
 		}
 	}
-	s.mu.Lock()
-	if s.state != stateConnecting {
-		s.mu.Unlock()
-		return
-	}
-	s.state = stateConnected
-	s.queue = append(s.queue, inbound{kind: itemConnect})
-	s.running = true // reserved: the worker starts after CONNECT is sent
-	s.mu.Unlock()
-	c.mu.Lock()
-	timer := c.timer
-	c.mu.Unlock()
-	timer.Stop()
-
 	payload := make([]byte, 0, 64)
 	payload = append(payload, `{"sid":`...)
 	payload = sioproto.AppendString(payload, string(s.id))
@@ -247,24 +233,43 @@ func (c *client) connect(name string, auth json.RawMessage) {
 		payload = sioproto.AppendString(payload, s.pid)
 	}
 	payload = append(payload, '}')
-	_ = c.tr.send(encodeMessages(sioproto.Connect, name, 0, false, payload, nil))
-	if sess != nil {
-		for _, pkt := range sess.MissedPackets {
-			s.sendWire(pkt.wire(), false)
-		}
-	}
-	// Only now does the socket become visible to broadcasts: a broadcast must
-	// not reach the client before its CONNECT packet. s.mu is held across the
-	// adds so that a close, which marks the socket closed before removing it,
-	// cannot run in between and leave a closed socket in the namespace.
+	connectMsgs := encodeMessages(sioproto.Connect, name, 0, false, payload, nil)
+
+	// Joining is atomic with respect to broadcasts, as in Node where the socket
+	// joins its namespace and room and writes CONNECT in one tick: no broadcast
+	// reaches the client before CONNECT, and every broadcast that starts after
+	// the client could have seen CONNECT includes the socket. s.mu keeps a close
+	// out (it marks the socket closed before removing it from rooms and the
+	// namespace, so it cannot leave a closed socket behind). See the lock order
+	// at Namespace.
 	s.mu.Lock()
-	if s.state == stateConnected {
-		ns.add(s)
-		if sess != nil && len(sess.Rooms) > 0 {
-			ns.adapter.AddAll(s.id, sess.Rooms)
-		}
+	if s.state != stateConnecting {
+		s.mu.Unlock()
+		return
 	}
+	s.state = stateConnected
+	s.queue = append(s.queue, inbound{kind: itemConnect})
+	s.running = true // reserved: the worker starts after CONNECT is queued
+	if sess != nil && len(sess.Rooms) > 0 {
+		// Restored rooms are joined while the socket is not yet in the
+		// namespace: a broadcast to them resolves members through the
+		// namespace (see forEachLocked), so it cannot reach the socket until
+		// the step below makes it visible.
+		ns.adapter.AddAll(s.id, sess.Rooms)
+	}
+	var missed []*EncodedPacket
+	if sess != nil {
+		missed = sess.MissedPackets
+	}
+	ns.admit(s, connectMsgs, missed)
 	s.mu.Unlock()
+
+	c.mu.Lock()
+	timer := c.timer
+	c.mu.Unlock()
+	timer.Stop()
+	// The connection handlers run on the worker, after CONNECT is queued (as in
+	// Node, where they run after the CONNECT packet is written).
 	s.startWorker()
 }
 

@@ -43,7 +43,12 @@
 // # Rooms
 //
 // Every socket is in the room named by its id. [Socket.Join] and
-// [Socket.Leave] manage the others. [Namespace.To], In and Except build a
+// [Socket.Leave] manage the others. A socket joins its namespace and its
+// room (and, when recovered, its previous rooms) at the moment its CONNECT
+// answer is queued, as in Node: no broadcast reaches a client before its
+// CONNECT, and once the client has CONNECT the socket is listed by
+// [Namespace.Sockets] and reached by any broadcast issued from then on. The
+// connection handlers run after that, on the socket's worker. [Namespace.To], In and Except build a
 // [BroadcastOperator]; [Socket.To] and [Socket.Broadcast] exclude the
 // sender. A broadcast is encoded once and the same bytes are queued on each
 // recipient's connection; Volatile broadcasts skip recipients that cannot

@@ -44,6 +44,27 @@ type Namespace struct {
 	// regMu serialises copy-on-write updates of reg.
 	regMu sync.Mutex
 
+	// mu guards sockets. A socket is in sockets exactly from when its
+	// CONNECT packet is queued (both happen under mu) until it closes;
+	// broadcasts deliver under mu's read lock, so none reaches a client
+	// before its CONNECT, and none that starts after CONNECT misses it.
+	//
+	// Lock order of the package, outermost first; a goroutine holding one
+	// may take only those below it:
+	//
+	//	client.mu  (onConnectTimeout reads s.Connected under it)
+	//	Socket.mu  (connect holds it across AddAll and admit; Join across AddAll)
+	//	MemoryAdapter.mu  (broadcasts and room lookups hold the read lock)
+	//	Namespace.mu  (taken inside MemoryAdapter.mu by forEachLocked)
+	//	recoveryBuffer.mu, Handshake.mu, the transport's own locks (leaves)
+	//
+	// Server.dynMu, held while a dynamic namespace's matcher and setup run,
+	// comes before all of them; Server.mu and Namespace.regMu are leaves.
+	// No read lock is taken twice by one goroutine (a waiting writer would
+	// block the second one). Sends to a transport happen under Socket.mu and
+	// Namespace.mu (admit) or under the adapter's and namespace's read locks
+	// (broadcasts), so a transport must never call back into this package
+	// from inside a send (see onEngineConn).
 	mu      sync.RWMutex
 	sockets map[SocketID]*Socket
 }
@@ -230,10 +251,22 @@ func (ns *Namespace) DeliverServerSideEmit(ctx context.Context, event string, ar
 	return true
 }
 
-func (ns *Namespace) add(s *Socket) {
+// admit makes s visible (in the namespace, hence in its own room) and queues
+// its CONNECT packet and the packets a recovered session missed, all under
+// ns.mu: a broadcast delivers under ns.mu's read lock, so it either ran
+// entirely before (and did not see s) or runs entirely after (and its packet
+// follows CONNECT and the replayed ones). The caller holds s.mu.
+//
+// The transport's send must not call back into this package synchronously
+// (see onEngineConn for the engine's queue-full close).
+func (ns *Namespace) admit(s *Socket, connect []outMsg, missed []*EncodedPacket) {
 	ns.mu.Lock()
+	defer ns.mu.Unlock()
 	ns.sockets[s.id] = s
-	ns.mu.Unlock()
+	_ = s.cl.tr.send(connect)
+	for _, pkt := range missed {
+		_ = s.cl.tr.send(pkt.wire())
+	}
 }
 
 func (ns *Namespace) remove(s *Socket) {

@@ -398,22 +398,28 @@ func (s *Socket) close(reason DisconnectReason, notify bool) {
 	for _, ch := range acks {
 		close(ch)
 	}
+	var sess *Session
 	if was == stateConnected {
 		if notify {
 			_ = s.cl.tr.send(encodeMessages(sioproto.Disconnect, s.ns.name, 0, false, nil, nil))
 		}
 		if s.ns.srv.recovery != nil && reason.Recoverable() {
-			if sa, ok := s.ns.adapter.(SessionAdapter); ok {
-				sess := &Session{SID: s.id, PID: s.pid, Rooms: s.ns.adapter.SocketRooms(s.id), Data: s.dataSnapshot()}
-				if err := sa.PersistSession(context.WithoutCancel(s.ctx), sess); err != nil {
-					s.ns.srv.logger.LogAttrs(s.ctx, slog.LevelWarn, "persist session", slog.String(attrSID, string(s.id)), slog.Any(attrErr, err))
-				}
-			}
+			sess = &Session{SID: s.id, PID: s.pid, Rooms: s.ns.adapter.SocketRooms(s.id), Data: s.dataSnapshot()}
 		}
 	}
 	s.ns.adapter.DelAll(s.id)
 	s.ns.remove(s)
 	s.cl.remove(s)
+	// The session is persisted only once the socket has left its rooms and
+	// the namespace: a client reconnecting at once restores it under the same
+	// id, and this socket's DelAll must not remove the restored rooms.
+	if sess != nil {
+		if sa, ok := s.ns.adapter.(SessionAdapter); ok {
+			if err := sa.PersistSession(context.WithoutCancel(s.ctx), sess); err != nil {
+				s.ns.srv.logger.LogAttrs(s.ctx, slog.LevelWarn, "persist session", slog.String(attrSID, string(s.id)), slog.Any(attrErr, err))
+			}
+		}
+	}
 	s.cancel()
 	if start {
 		s.startWorker()

@@ -41,16 +41,12 @@ type client struct {
 	tr  transport
 	dec sioproto.Decoder // read loop only
 
-	mu     sync.Mutex
-	closed bool
-	// closeReason is the reason this side closed the session for; it
-	// overrides the transport's report (engineio.Conn.Close says "forced
-	// close" whatever the cause).
-	closeReason DisconnectReason
-	socks       []*Socket // connecting and connected sockets
-	pending     []string  // namespaces whose CONNECT is being processed
-	connecting  int       // connect goroutines running (lookup, middlewares)
-	timer       *time.Timer
+	mu         sync.Mutex
+	closed     bool
+	socks      []*Socket // connecting and connected sockets
+	pending    []string  // namespaces whose CONNECT is being processed
+	connecting int       // connect goroutines running (lookup, middlewares)
+	timer      *time.Timer
 }
 
 func (srv *Server) newClient(tr transport) *client {
@@ -321,12 +317,10 @@ func (c *client) sendConnectError(nsp, msg string, data any) {
 	_ = c.tr.send(encodeMessages(sioproto.ConnectError, nsp, 0, false, payload, nil))
 }
 
-// onClose is called once when the Engine.IO session closes.
+// onClose is called once when the Engine.IO session closes, with the reason
+// of the first close: the one closeConn gave when this side closed first.
 func (c *client) onClose(reason DisconnectReason) {
 	c.mu.Lock()
-	if c.closeReason != "" {
-		reason = c.closeReason
-	}
 	c.closed = true
 	socks := slices.Clone(c.socks)
 	timer := c.timer
@@ -337,15 +331,10 @@ func (c *client) onClose(reason DisconnectReason) {
 	}
 }
 
-// closeConn closes the session for reason.
-func (c *client) closeConn(reason DisconnectReason) {
-	c.mu.Lock()
-	if c.closeReason == "" {
-		c.closeReason = reason
-	}
-	c.mu.Unlock()
-	c.tr.close(reason)
-}
+// closeConn closes the session for reason, which the transport reports back
+// to onClose (engineio's CloseWithReason and CloseNow keep the first close's
+// reason).
+func (c *client) closeConn(reason DisconnectReason) { c.tr.close(reason) }
 
 // disconnectAll is Socket.Disconnect(true): every socket leaves with a
 // DISCONNECT packet, then the session closes.

@@ -161,6 +161,19 @@ func TestDisconnectReasonsOverWebSocket(t *testing.T) {
 		t.Fatalf("reason %q", r)
 	}
 	w.waitClosed()
+	// Closes this side decides report their own reason through the engine.
+	w = connect()
+	w.send("0") // a second CONNECT to a joined namespace
+	if r := <-reasons; r != socketio.ReasonForcedServerClose {
+		t.Fatalf("reason %q", r)
+	}
+	w.waitClosed()
+	w = connect()
+	w.send("4") // a CONNECT_ERROR from a client
+	if r := <-reasons; r != socketio.ReasonParseError {
+		t.Fatalf("reason %q", r)
+	}
+	w.waitClosed()
 	w = connect()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,20 +72,20 @@ func (a Args) Unmarshal(i int, v any) error {
 	return nil
 }
 
-// Value decodes argument i into a generic value (nil, bool, float64, string, []any,
-// map[string]any) in which every binary attachment is a []byte.
+// Value decodes argument i into a generic value, as encoding/json decodes into an any (nil,
+// bool, float64, string, []any, map[string]any), with every binary attachment as its []byte;
+// the socketio package's Args.Value does the same. A placeholder without attachment is an
+// error, as for Unmarshal. Use Raw for the JSON as received (numbers that float64 cannot hold
+// exactly) and Unmarshal for a typed value.
 func (a Args) Value(i int) (any, error) {
 	if i < 0 || i >= len(a.raw) {
 		return nil, fmt.Errorf("%w: %d of %d", errArgRange, i, len(a.raw))
 	}
-	var v any
-	if err := json.Unmarshal(a.raw[i], &v); err != nil {
+	v, err := decodeValue(a.raw[i], a.atts)
+	if err != nil {
 		return nil, fmt.Errorf("client: argument %d: %w", i, err)
 	}
-	if len(a.atts) == 0 {
-		return v, nil
-	}
-	return a.resolve(v), nil
+	return v, nil
 }
 
 // Values decodes every argument with Value.
@@ -100,21 +101,52 @@ func (a Args) Values() ([]any, error) {
 	return out, nil
 }
 
-func (a Args) resolve(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if p, ok := x["_placeholder"].(bool); ok && p && len(x) == 2 {
-			if f, ok := x["num"].(float64); ok && f >= 0 && int(f) < len(a.atts) && float64(int(f)) == f {
-				return a.atts[int(f)]
+// decodeValue decodes raw like json.Unmarshal into an any, except that an attachment
+// placeholder (as sioproto.Placeholder defines it, the same rule Unmarshal resolves by) becomes
+// its attachment.
+func decodeValue(raw []byte, atts [][]byte) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(atts) > 0 && len(raw) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`)) {
+		switch raw[0] {
+		case '{':
+			if n, ok := sioproto.Placeholder(raw); ok {
+				if n < 0 || n >= len(atts) {
+					return nil, sioproto.ErrInvalidAttachments
+				}
+				return atts[n], nil
 			}
-		}
-		for k, e := range x {
-			x[k] = a.resolve(e)
-		}
-	case []any:
-		for k, e := range x {
-			x[k] = a.resolve(e)
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return nil, err
+			}
+			out := make(map[string]any, len(m))
+			for k, e := range m {
+				v, err := decodeValue(e, atts)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = v
+			}
+			return out, nil
+		case '[':
+			var l []json.RawMessage
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return nil, err
+			}
+			out := make([]any, len(l))
+			for k, e := range l {
+				v, err := decodeValue(e, atts)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = v
+			}
+			return out, nil
 		}
 	}
-	return v
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }

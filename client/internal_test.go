@@ -8,11 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sockspec/sockspec/internal/eioproto"
+	"github.com/sockspec/sockspec/internal/sioproto"
+	"github.com/sockspec/sockspec/socketio"
 )
 
 func TestBackoff(t *testing.T) {
@@ -117,9 +120,12 @@ func TestArgs(t *testing.T) {
 	if v, _ := a.Value(2); v != "plain" {
 		t.Errorf("Value(2) = %v", v)
 	}
-	// a placeholder pointing past the attachments is an error for Unmarshal, left as is by Value
+	// a placeholder pointing past the attachments is an error for Unmarshal and Value alike
 	if err := a.Unmarshal(3, &b); err == nil {
 		t.Error("Unmarshal of a dangling placeholder: no error")
+	}
+	if v, err := a.Value(3); !errors.Is(err, sioproto.ErrInvalidAttachments) {
+		t.Errorf("Value of a dangling placeholder = %v, %v", v, err)
 	}
 	if _, err := a.Value(9); !errors.Is(err, errArgRange) {
 		t.Errorf("Value out of range: %v", err)
@@ -127,9 +133,13 @@ func TestArgs(t *testing.T) {
 	if a.Raw(-1) != nil || string(a.Raw(2)) != `"plain"` {
 		t.Error("Raw")
 	}
+	if vs, err := a.Values(); !errors.Is(err, sioproto.ErrInvalidAttachments) {
+		t.Errorf("Values with a dangling placeholder = %v, %v", vs, err)
+	}
+	a.raw = a.raw[:3]
 	vs, err := a.Values()
-	if err != nil || len(vs) != 4 {
-		t.Errorf("Values = %v, %v", vs, err)
+	if err != nil || !reflect.DeepEqual(vs, []any{[]byte{1, 2}, map[string]any{"b": []byte("xyz"), "n": []any{1.0, "s"}}, "plain"}) {
+		t.Errorf("Values = %#v, %v", vs, err)
 	}
 	if _, err := newArgs(json.RawMessage(`{"not":"array"}`), nil, 0); err == nil {
 		t.Error("newArgs of an object: no error")
@@ -205,6 +215,53 @@ func TestOptionsURLs(t *testing.T) {
 	for _, bad := range []Config{{Transports: []Transport{"x"}}, {Reconnection: Reconnection{RandomizationFactor: 2}}} {
 		if _, _, err := newOptions("http://h", bad); !errors.Is(err, errConfig) {
 			t.Errorf("%+v: err %v", bad, err)
+		}
+	}
+}
+
+// Args.Value means the same on both sides: the client's and the server's
+// decode every argument into the same generic value.
+func TestValueMatchesServer(t *testing.T) {
+	long := `{"_placeholder":true,"num":0,"pad":"` + strings.Repeat("x", 300) + `"}`
+	atts := [][]byte{{1, 2}, []byte("xyz")}
+	for _, tc := range []struct {
+		raw  string
+		atts [][]byte
+		want any
+	}{
+		{`"text"`, nil, "text"},
+		{`12345678901234567890`, nil, 12345678901234567890.0},
+		{` {"a":[1,true,null],"b":{"c":"d"}} `, nil, map[string]any{"a": []any{1.0, true, nil}, "b": map[string]any{"c": "d"}}},
+		{`{"_placeholder":true,"num":1}`, atts, []byte("xyz")},
+		{`[{"_placeholder":true,"num":0},{"k":{"num":1,"_placeholder":true,"extra":1}}]`, atts, []any{[]byte{1, 2}, map[string]any{"k": []byte("xyz")}}},
+		{`{"_placeholder":true,"num":0}`, nil, map[string]any{"_placeholder": true, "num": 0.0}}, // no attachments: plain JSON
+		{`"{\"_placeholder\":true,\"num\":0}"`, atts, `{"_placeholder":true,"num":0}`},
+		{`{"_placeholder":false,"num":0}`, atts, map[string]any{"_placeholder": false, "num": 0.0}},
+		{long, atts, nil}, // too long to be a placeholder: decoded as an object
+		{`{"_placeholder":true,"num":2}`, atts, sioproto.ErrInvalidAttachments},
+		{`[{"_placeholder":true,"num":-1}]`, atts, sioproto.ErrInvalidAttachments},
+	} {
+		ca := Args{raw: []json.RawMessage{json.RawMessage(tc.raw)}, atts: tc.atts}
+		sa := socketio.NewArgs([]json.RawMessage{json.RawMessage(tc.raw)}, tc.atts)
+		cv, cerr := ca.Value(0)
+		sv, serr := sa.Value(0)
+		if want, ok := tc.want.(error); ok {
+			if !errors.Is(cerr, want) || !errors.Is(serr, want) {
+				t.Errorf("%s: client %v, %v; server %v, %v; want %v", tc.raw, cv, cerr, sv, serr, want)
+			}
+			continue
+		}
+		if cerr != nil || serr != nil || !reflect.DeepEqual(cv, sv) {
+			t.Errorf("%s: client %#v, %v; server %#v, %v", tc.raw, cv, cerr, sv, serr)
+			continue
+		}
+		if tc.want != nil && !reflect.DeepEqual(cv, tc.want) {
+			t.Errorf("%s: %#v, want %#v", tc.raw, cv, tc.want)
+		}
+		if tc.raw == long {
+			if m, ok := cv.(map[string]any); !ok || m["_placeholder"] != true {
+				t.Errorf("long placeholder-like object: %#v", cv)
+			}
 		}
 	}
 }

@@ -66,24 +66,21 @@ func (a Args) Unmarshal(i int, v any) error {
 	return nil
 }
 
-// Value returns argument i ready to be emitted again: the raw JSON when it
-// holds no binary data, otherwise a tree of map[string]any, []any and
-// scalars in which each placeholder is its []byte attachment.
+// Value decodes argument i into a generic value, as encoding/json decodes
+// into an any (nil, bool, float64, string, []any, map[string]any), with every
+// binary attachment as its []byte; the client package's Args.Value does the
+// same. The value can be emitted again (the []byte values go back out as
+// attachments). To forward an argument untouched, use [Args.Raw] instead:
+// it costs no decoding and keeps numbers that float64 cannot hold exactly.
 func (a Args) Value(i int) (any, error) {
 	if i < 0 || i >= len(a.raw) {
 		return nil, fmt.Errorf("argument %d: only %d arguments", i, len(a.raw))
 	}
-	raw := a.raw[i]
-	if len(a.atts) == 0 || !bytes.Contains(raw, []byte(`"_placeholder"`)) {
-		return raw, nil
-	}
-	var v any
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
+	v, err := decodeValue(a.raw[i], a.atts)
+	if err != nil {
 		return nil, fmt.Errorf("argument %d: %w", i, err)
 	}
-	return resolve(v, a.atts)
+	return v, nil
 }
 
 // Values returns every argument as [Args.Value] does, so an event or ack can
@@ -100,37 +97,52 @@ func (a Args) Values() []any {
 	return out
 }
 
-func resolve(v any, atts [][]byte) (any, error) {
-	switch x := v.(type) {
-	case map[string]any:
-		if p, ok := x["_placeholder"].(bool); ok && p {
-			if n, ok := x["num"].(json.Number); ok {
-				if i, err := n.Int64(); err == nil && i >= 0 && int(i) < len(atts) {
-					return atts[i], nil
+// decodeValue decodes raw like json.Unmarshal into an any, except that an
+// attachment placeholder (as sioproto.Placeholder defines it, the same rule
+// Unmarshal resolves by) becomes its attachment.
+func decodeValue(raw []byte, atts [][]byte) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(atts) > 0 && len(raw) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`)) {
+		switch raw[0] {
+		case '{':
+			if n, ok := sioproto.Placeholder(raw); ok {
+				if n < 0 || n >= len(atts) {
+					return nil, sioproto.ErrInvalidAttachments
 				}
+				return atts[n], nil
 			}
-			return nil, sioproto.ErrInvalidAttachments
-		}
-		for k, e := range x {
-			r, err := resolve(e, atts)
-			if err != nil {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &m); err != nil {
 				return nil, err
 			}
-			x[k] = r
-		}
-		return x, nil
-	case []any:
-		for k, e := range x {
-			r, err := resolve(e, atts)
-			if err != nil {
+			out := make(map[string]any, len(m))
+			for k, e := range m {
+				v, err := decodeValue(e, atts)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = v
+			}
+			return out, nil
+		case '[':
+			var l []json.RawMessage
+			if err := json.Unmarshal(raw, &l); err != nil {
 				return nil, err
 			}
-			x[k] = r
+			out := make([]any, len(l))
+			for k, e := range l {
+				v, err := decodeValue(e, atts)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = v
+			}
+			return out, nil
 		}
-		return x, nil
-	case json.Number:
-		return json.RawMessage(x), nil
-	default:
-		return v, nil
 	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }

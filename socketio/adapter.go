@@ -103,7 +103,11 @@ func encodeMessages(typ sioproto.PacketType, nsp string, id uint64, hasID bool, 
 // called concurrently and must not block on the network while holding
 // locks that Broadcast needs.
 type Adapter interface {
-	// AddAll adds socket id to rooms.
+	// AddAll adds socket id to rooms. For a recovered socket it is called
+	// with the restored rooms just before the socket joins its namespace:
+	// deliver only to local sockets the namespace lists ([Namespace.Socket],
+	// as an embedded MemoryAdapter does), which it does from the moment
+	// their CONNECT packet is queued.
 	AddAll(id SocketID, rooms []Room)
 	// Del removes socket id from room.
 	Del(id SocketID, room Room)

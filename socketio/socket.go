@@ -363,9 +363,10 @@ func (s *Socket) Disconnect(close bool) {
 	s.close(ReasonServerNamespaceDisconnect, true)
 }
 
-// close ends the socket: stop accepting work, fail pending acks, persist
-// the session for recovery, leave rooms, cancel the context and queue the
-// disconnect callbacks. Idempotent; the first reason wins.
+// close ends the socket: stop accepting work, fail pending acks, leave
+// rooms and the namespace, persist the session for recovery, cancel the
+// context and queue the disconnect callbacks. Idempotent; the first reason
+// wins.
 func (s *Socket) close(reason DisconnectReason, notify bool) {
 	s.mu.Lock()
 	if s.state == stateClosed {

@@ -126,7 +126,9 @@ func (c *Conn) Transport() string {
 // message at a time in arrival order; data is owned by the callee.
 func (c *Conn) OnMessage(fn func(data []byte, binary bool)) { c.onMessage = fn }
 
-// OnClose sets the callback called exactly once when the session closes.
+// OnClose sets the callback called exactly once when the session closes. It runs on one of the
+// session's goroutines or on the goroutine of a Close, CloseWithReason or CloseNow call, never
+// inside Send, SendBatch or SendReply, so a sender may hold locks that the callback takes.
 func (c *Conn) OnClose(fn func(reason CloseReason, err error)) { c.onClose = fn }
 
 // Send enqueues a message without blocking. It returns [ErrClosed] once the session is closing
@@ -139,7 +141,7 @@ func (c *Conn) Send(m Message) error {
 	}
 	if !c.enqueueLocked(eioproto.Message, m.Data, m.Binary) {
 		c.mu.Unlock()
-		c.closeWith(ReasonSlowConsumer, ErrQueueFull, false)
+		c.overflow()
 		return ErrQueueFull
 	}
 	c.mu.Unlock()
@@ -171,7 +173,7 @@ func (c *Conn) SendReply(m Message) error {
 			c.srv.wg.Done()
 		}
 		c.mu.Unlock()
-		c.closeWith(ReasonSlowConsumer, ErrQueueFull, false)
+		c.overflow()
 		return ErrQueueFull
 	}
 	c.mu.Unlock()
@@ -195,7 +197,7 @@ func (c *Conn) SendBatch(ms []Message) error {
 	}
 	if c.qBytes+n > c.srv.cfg.MaxQueueBytes {
 		c.mu.Unlock()
-		c.closeWith(ReasonSlowConsumer, ErrQueueFull, false)
+		c.overflow()
 		return ErrQueueFull
 	}
 	for _, m := range ms {
@@ -462,13 +464,39 @@ func (c *Conn) handlePacket(p eioproto.Packet) bool {
 	return true
 }
 
+// overflow closes the session because a Send would exceed its queue bound. The session is
+// closing when overflow returns, so later sends fail with ErrClosed, but the rest of the
+// close, which may call OnClose, runs on a goroutine of its own: OnClose must never run inside
+// Send, whose caller may hold locks that the OnClose callback takes (a Socket.IO broadcast
+// holds its namespace's while it sends to each member).
+func (c *Conn) overflow() {
+	if rest := c.startClose(ReasonSlowConsumer, ErrQueueFull, false); rest != nil {
+		c.srv.wg.Add(1)
+		go func() {
+			defer c.srv.wg.Done()
+			rest()
+		}()
+	}
+}
+
 // closeWith starts closing the session. With flush, queued packets are written first (a polling
 // session waits for the next GET, up to 30s). It reports whether this call started the close.
 func (c *Conn) closeWith(reason CloseReason, err error, flush bool) bool {
+	rest := c.startClose(reason, err, flush)
+	if rest == nil {
+		return false
+	}
+	rest()
+	return true
+}
+
+// startClose moves an open session to closing and returns what remains to be done without
+// the lock (close the transports, maybe finish); nil if the session was not open.
+func (c *Conn) startClose(reason CloseReason, err error, flush bool) (rest func()) {
 	c.mu.Lock()
 	if c.state != stateOpen {
 		c.mu.Unlock()
-		return false
+		return nil
 	}
 	c.state = stateClosing
 	c.reason, c.closeErr = reason, err
@@ -507,16 +535,17 @@ func (c *Conn) closeWith(reason CloseReason, err error, flush bool) bool {
 		}
 	}
 	c.mu.Unlock()
-	if up != nil {
-		_ = up.ws.Close(wsconn.StatusNormal, "")
+	return func() {
+		if up != nil {
+			_ = up.ws.Close(wsconn.StatusNormal, "")
+		}
+		if ws != nil {
+			_ = ws.Close(wsconn.StatusNormal, "")
+		}
+		if finishNow {
+			c.finish()
+		}
 	}
-	if ws != nil {
-		_ = ws.Close(wsconn.StatusNormal, "")
-	}
-	if finishNow {
-		c.finish()
-	}
-	return true
 }
 
 // fail closes the session without flushing because its transport broke (or the peer

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sockspec/sockspec/engineio"
 )
@@ -105,5 +106,51 @@ func TestSendReplyPolling(t *testing.T) {
 	}
 	if ev := e.closeEvent(); ev.reason != engineio.ReasonSlowConsumer {
 		t.Fatalf("reason %q", ev.reason)
+	}
+}
+
+// OnClose never runs inside Send: a sender may hold a lock the callback takes (a Socket.IO
+// broadcast holds its namespace's). A polling session with no GET pending closes at once on
+// overflow, which used to call OnClose on the sender's goroutine: a deadlock in real code, a
+// timed-out lock here.
+func TestOverflowCloseNotInsideSend(t *testing.T) {
+	lock := make(chan struct{}, 1) // a lock: full while held
+	type closed struct {
+		reason   engineio.CloseReason
+		deadlock bool // the callback could not take the lock its sender held
+	}
+	closes := make(chan closed, 1)
+	conns := make(chan *engineio.Conn, 1)
+	e := newEnv(t, engineio.Config{MaxQueueBytes: 100, OnConnection: func(c *engineio.Conn) {
+		c.OnClose(func(reason engineio.CloseReason, _ error) {
+			select {
+			case lock <- struct{}{}:
+				<-lock
+				closes <- closed{reason, false}
+			case <-time.After(3 * time.Second):
+				closes <- closed{reason, true}
+			}
+		})
+		conns <- c
+	}})
+	if st, body, _ := e.do("GET", "EIO=4&transport=polling", "", nil); st != 200 {
+		t.Fatalf("handshake: %d %s", st, body)
+	}
+	c := <-conns
+	lock <- struct{}{}
+	var err error
+	for i := 0; i < 20 && err == nil; i++ {
+		err = c.Send(engineio.Message{Data: []byte("0123456789")})
+	}
+	late := c.Send(engineio.Message{Data: []byte("late")})
+	<-lock
+	if !errors.Is(err, engineio.ErrQueueFull) {
+		t.Fatalf("send: %v, want ErrQueueFull", err)
+	}
+	if !errors.Is(late, engineio.ErrClosed) {
+		t.Fatalf("send after the overflow: %v, want ErrClosed", late)
+	}
+	if cl := <-closes; cl.deadlock || cl.reason != engineio.ReasonSlowConsumer {
+		t.Fatalf("close %+v: OnClose must run outside Send, with reason %q", cl, engineio.ReasonSlowConsumer)
 	}
 }

@@ -2,7 +2,6 @@ package socketio
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/sockspec/sockspec/engineio"
@@ -41,20 +40,10 @@ func (t engineTransport) close(reason DisconnectReason) {
 func (srv *Server) onEngineConn(conn *engineio.Conn) {
 	c := srv.newClient(engineTransport{conn})
 	conn.OnMessage(c.onMessage)
-	conn.OnClose(func(reason engineio.CloseReason, err error) {
-		if errors.Is(err, engineio.ErrQueueFull) {
-			// A full queue is detected inside Send, and the engine may report
-			// the close from there, on the sender's goroutine: a broadcast
-			// holding the adapter's and namespace's read locks, or a join
-			// holding Socket.mu and Namespace.mu. Closing the sockets takes
-			// those locks, so it runs on its own goroutine.
-			srv.wg.Add(1)
-			go func() {
-				defer srv.wg.Done()
-				c.onClose(DisconnectReason(reason))
-			}()
-			return
-		}
+	conn.OnClose(func(reason engineio.CloseReason, _ error) {
+		// Never called inside a Send (engineio runs a queue-overflow close on its own
+		// goroutine), so a broadcast or a join sending under the namespace's locks
+		// cannot deadlock with the sockets' close.
 		c.onClose(DisconnectReason(reason))
 	})
 }

@@ -142,7 +142,7 @@ func register(ns *socketio.Namespace, on func(event string, h socketio.Handler),
 	on("echo", func(ctx context.Context, s *socketio.Socket, args socketio.Args) ([]any, error) {
 		ack := make([]any, args.Len())
 		for i := range ack {
-			v, err := args.Value(i)
+			v, err := arg(args, i)
 			if err != nil {
 				return nil, err
 			}
@@ -155,12 +155,22 @@ func register(ns *socketio.Namespace, on func(event string, h socketio.Handler),
 		return []any{true}, nil
 	})
 	on("bcast", func(ctx context.Context, s *socketio.Socket, args socketio.Args) ([]any, error) {
-		v, err := args.Value(0)
+		v, err := arg(args, 0)
 		if err != nil {
 			return nil, err
 		}
 		return nil, emit(ctx, ns.To(room), "bcast", v)
 	})
+}
+
+// arg returns argument i to send on: its JSON text as received when the event has no binary
+// attachments (what a Go handler forwarding an argument does; Node parses every packet and
+// serialises it again), else the decoded value with its attachments.
+func arg(args socketio.Args, i int) (any, error) {
+	if !args.Binary() {
+		return args.Raw(i), nil
+	}
+	return args.Value(i)
 }
 
 // gcHandler collects garbage, returns freed memory to the OS and reports the heap.

@@ -204,3 +204,28 @@ func waitPending(t *testing.T, c *engineio.Conn) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// readInOrder reads senders*per messages [sender, i] (skipping pings) and fails unless each
+// sender's i arrive complete and in order.
+func readInOrder(t *testing.T, ws *wsconn.Conn, senders, per int) {
+	t.Helper()
+	next := make([]int, senders)
+	for n := 0; n < senders*per; n++ {
+		m := mustReadWS(t, ws)
+		if m == "2" {
+			n--
+			continue
+		}
+		var v [2]int
+		if err := json.Unmarshal([]byte(m[1:]), &v); err != nil {
+			t.Fatalf("%q: %v", m, err)
+		}
+		if v[0] < 0 || v[0] >= senders {
+			t.Fatalf("message %q: no such sender", m)
+		}
+		if v[1] != next[v[0]] {
+			t.Fatalf("sender %d: got %d want %d", v[0], v[1], next[v[0]])
+		}
+		next[v[0]]++
+	}
+}

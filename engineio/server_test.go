@@ -831,22 +831,7 @@ func TestConcurrentSendStress(t *testing.T) {
 			}
 		})
 	}
-	next := make([]int, senders)
-	for n := 0; n < senders*per; n++ {
-		m := mustReadWS(t, ws)
-		if m == "2" {
-			n--
-			continue
-		}
-		var v [2]int
-		if err := json.Unmarshal([]byte(m[1:]), &v); err != nil {
-			t.Fatalf("%q: %v", m, err)
-		}
-		if v[1] != next[v[0]] {
-			t.Fatalf("sender %d: got %d want %d", v[0], v[1], next[v[0]])
-		}
-		next[v[0]]++
-	}
+	readInOrder(t, ws, senders, per)
 	wg.Wait()
 }
 

@@ -170,3 +170,46 @@ type SocketFetcher interface {
 type ServerSideEmitter interface {
 	ServerSideEmit(ctx context.Context, event string, args []any) error
 }
+
+// AckBroadcaster is implemented by adapters that can broadcast an event that
+// asks every recipient for an acknowledgement (Node's broadcastWithAck and
+// serverCount), which [BroadcastOperator.EmitWithAck] uses. The in-memory
+// adapter implements it for this server's sockets, so an adapter that embeds
+// [MemoryAdapter] inherits local delivery. A cluster adapter forwards the
+// packet (Data and Attachments) to the other servers; each of them delivers
+// it with its own MemoryAdapter's BroadcastWithAck and an [AckSink] that
+// reports back, and the origin calls its sink with what they report. When
+// the adapter does not implement AckBroadcaster, EmitWithAck delivers to the
+// local sockets the adapter's Sockets selects (as [BroadcastOperator.Sockets]).
+type AckBroadcaster interface {
+	// BroadcastWithAck delivers pkt to the sockets selected by opts with an
+	// ack id valid on each of them, and reports to sink: Expect once per
+	// server that delivered it (this one included, even for zero sockets),
+	// then Ack for each answer and Lost for each recipient that disconnected
+	// before answering, in any order and from any goroutine. pkt is not kept
+	// for recovery and gets no offset (as in Node, packets with an ack id are
+	// not replayed). Acks still pending when ctx is done are dropped, so
+	// ctx must end: EmitWithAck cancels it when it returns.
+	BroadcastWithAck(ctx context.Context, pkt *EncodedPacket, opts BroadcastOptions, sink AckSink) error
+	// ServerCount returns the number of servers whose Expect a
+	// BroadcastWithAck without the Local flag produces (1 for the in-memory
+	// adapter). EmitWithAck calls it after BroadcastWithAck, as Node does.
+	ServerCount(ctx context.Context) (int, error)
+}
+
+// AckSink receives the outcome of an [AckBroadcaster.BroadcastWithAck]. Its
+// methods are called concurrently, from connections' read loops and from
+// socket closes, in any order (an Ack may come before its server's Expect);
+// they must not block (a cluster adapter's sink hands its messages to a
+// queue).
+type AckSink interface {
+	// Expect reports that one server sent the packet to n sockets.
+	Expect(n int)
+	// Ack delivers one recipient's answer (every argument of its ACK).
+	Ack(args Args)
+	// Lost reports that one recipient disconnected before answering. A
+	// cluster adapter that cannot observe another server's disconnections
+	// need not report them: the broadcast then ends at its deadline, as in
+	// Node.
+	Lost()
+}

@@ -15,8 +15,8 @@ import (
 )
 
 // MemoryAdapter is the default, single-server [Adapter]. It also implements
-// [SessionAdapter] (when the server has connection state recovery enabled)
-// and [SocketFetcher]. A cluster adapter can embed it for local delivery.
+// [SessionAdapter] (when the server has connection state recovery enabled),
+// [SocketFetcher] and [AckBroadcaster]. A cluster adapter can embed it for local delivery.
 // It is safe for concurrent use.
 type MemoryAdapter struct {
 	ns *Namespace
@@ -35,6 +35,7 @@ var (
 	_ Adapter        = (*MemoryAdapter)(nil)
 	_ SessionAdapter = (*MemoryAdapter)(nil)
 	_ SocketFetcher  = (*MemoryAdapter)(nil)
+	_ AckBroadcaster = (*MemoryAdapter)(nil)
 )
 
 // NewMemoryAdapter returns the in-memory adapter of ns.
@@ -164,6 +165,23 @@ func (a *MemoryAdapter) Broadcast(_ context.Context, pkt *EncodedPacket, opts Br
 	a.mu.RUnlock()
 	return nil
 }
+
+// BroadcastWithAck implements [AckBroadcaster] for this server's sockets.
+// The selection is taken under the adapter's and namespace's read locks,
+// but the acks are registered and the packet sent after they are released:
+// registering takes each Socket.mu, which the lock order puts above them.
+// A broadcast that starts after a socket's CONNECT still reaches it.
+func (a *MemoryAdapter) BroadcastWithAck(ctx context.Context, pkt *EncodedPacket, opts BroadcastOptions, sink AckSink) error {
+	var socks []*Socket
+	a.mu.RLock()
+	a.forEachLocked(opts, func(s *Socket) { socks = append(socks, s) })
+	a.mu.RUnlock()
+	a.ns.deliverWithAck(ctx, pkt, socks, opts.Flags.Volatile, sink)
+	return nil
+}
+
+// ServerCount implements [AckBroadcaster]: this server only.
+func (a *MemoryAdapter) ServerCount(context.Context) (int, error) { return 1, nil }
 
 // forEachLocked calls fn for every local socket selected by opts, each once.
 // a.mu is held (read); fn must not call back into the adapter.

@@ -40,6 +40,9 @@ type Namespace struct {
 	name    string
 	adapter Adapter
 
+	// broadcastAcks counts broadcasts with ack; see nextBroadcastAck.
+	broadcastAcks atomic.Uint64
+
 	reg atomic.Pointer[registry]
 	// regMu serialises copy-on-write updates of reg.
 	regMu sync.Mutex
@@ -56,7 +59,8 @@ type Namespace struct {
 	//	Socket.mu  (connect holds it across AddAll and admit; Join across AddAll)
 	//	MemoryAdapter.mu  (broadcasts and room lookups hold the read lock)
 	//	Namespace.mu  (taken inside MemoryAdapter.mu by forEachLocked)
-	//	recoveryBuffer.mu, Handshake.mu, the transport's own locks (leaves)
+	//	recoveryBuffer.mu, Handshake.mu, ackCollector.mu, the transport's
+	//	own locks (leaves)
 	//
 	// Server.dynMu, held while a dynamic namespace's matcher and setup run,
 	// comes before all of them; Server.mu and Namespace.regMu are leaves.
@@ -178,6 +182,12 @@ func (ns *Namespace) Local() BroadcastOperator { return BroadcastOperator{ns: ns
 // [BroadcastOperator.Emit].
 func (ns *Namespace) Emit(ctx context.Context, event string, args ...any) error {
 	return BroadcastOperator{ns: ns}.Emit(ctx, event, args...)
+}
+
+// EmitWithAck sends an event to every socket of the namespace and waits
+// for their acks. See [BroadcastOperator.EmitWithAck].
+func (ns *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return BroadcastOperator{ns: ns}.EmitWithAck(ctx, event, args...)
 }
 
 func (ns *Namespace) target() {}

@@ -114,11 +114,11 @@ func TestEmitWithAckOverWebSocket(t *testing.T) {
 	if r := <-results; r != "1 pong" {
 		t.Fatalf("ack = %q", r)
 	}
-	w.expect(`21["ignored"]`)
+	w.expect(`22["ignored"]`) // socket acks use even ids
 	if r := <-results; r != "true" {
 		t.Fatalf("timeout result %q", r)
 	}
-	w.send(`31[]`)  // late ack: ignored
+	w.send(`32[]`)  // late ack: ignored
 	w.send(`342[]`) // unknown id: ignored
 	w.send(`2["still alive"]`)
 	w.noMessage(50 * time.Millisecond)

@@ -59,15 +59,15 @@ type Socket struct {
 
 	mu       sync.Mutex
 	state    socketState
-	running  bool // a drain task is running or reserved
-	nextAck  uint64
+	running  bool      // a drain task is running or reserved
+	nextAck  uint64    // even: odd ids belong to broadcasts (see Namespace.nextBroadcastAck)
 	queue    []inbound // pending work is queue[qhead:]
 	qhead    int
 	drainFn  func()             // s.drain, made once
 	handlers map[string]Handler // lazily allocated
 	onDisc   []func(DisconnectReason)
-	acks     map[uint64]chan Args // lazily allocated
-	data     map[string]any       // lazily allocated
+	acks     map[uint64]ackEntry // lazily allocated
+	data     map[string]any      // lazily allocated
 }
 
 // ID returns the socket's id (not the Engine.IO session id).
@@ -237,12 +237,15 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 		s.mu.Unlock()
 		return Args{}, fmt.Errorf("emit %q: %w", event, ErrDisconnected)
 	}
+	// The socket's own acks take the even ids, so they never collide with
+	// a broadcast's odd id registered on the same socket, and the counter
+	// stays under s.mu, which is held anyway.
 	id := s.nextAck
-	s.nextAck++
+	s.nextAck += 2
 	if s.acks == nil {
-		s.acks = make(map[uint64]chan Args, 1)
+		s.acks = make(map[uint64]ackEntry, 1)
 	}
-	s.acks[id] = ch
+	s.acks[id] = ackEntry{ch: ch}
 	s.mu.Unlock()
 	text, _, atts, err := encodeEvent(s.ns.name, id, true, event, args)
 	if err != nil {
@@ -271,15 +274,46 @@ func (s *Socket) dropAck(id uint64) {
 	s.mu.Unlock()
 }
 
+// ackEntry is a pending ack: an EmitWithAck waiting on ch, or one socket's
+// share of a broadcast with ack (b).
+type ackEntry struct {
+	ch chan Args
+	b  *localAck
+}
+
+// addBroadcastAck registers a broadcast's ack id; it reports false when the
+// socket has disconnected (it is then not a recipient).
+func (s *Socket) addBroadcastAck(id uint64, b *localAck) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateConnected {
+		return false
+	}
+	if s.acks == nil {
+		s.acks = make(map[uint64]ackEntry, 1)
+	}
+	s.acks[id] = ackEntry{b: b}
+	return true
+}
+
+// dropBroadcastAck removes b's id if it is still pending on this socket.
+func (s *Socket) dropBroadcastAck(id uint64, b *localAck) {
+	s.mu.Lock()
+	if e, ok := s.acks[id]; ok && e.b == b {
+		delete(s.acks, id)
+	}
+	s.mu.Unlock()
+}
+
 // settleAck delivers an ACK packet (read loop; no user code runs).
 func (s *Socket) settleAck(p *sioproto.Packet) {
 	s.mu.Lock()
-	ch := s.acks[p.ID]
-	if ch != nil {
+	e, ok := s.acks[p.ID]
+	if ok {
 		delete(s.acks, p.ID)
 	}
 	s.mu.Unlock()
-	if ch == nil {
+	if !ok {
 		s.ns.srv.debug("ack for unknown id", s, slog.Uint64("id", p.ID))
 		return
 	}
@@ -287,7 +321,12 @@ func (s *Socket) settleAck(p *sioproto.Packet) {
 	if err != nil { // cannot happen: the decoder validated the array
 		s.ns.srv.debug("invalid ack payload", s, slog.Any(attrErr, err))
 	}
-	ch <- Args{raw: raw, atts: p.Attachments}
+	a := Args{raw: raw, atts: p.Attachments}
+	if e.b != nil {
+		e.b.answer(a)
+		return
+	}
+	e.ch <- a
 }
 
 // sendWire queues already-encoded messages. It never takes s.mu (it runs
@@ -396,8 +435,12 @@ func (s *Socket) close(reason DisconnectReason, notify bool) {
 	}
 	s.mu.Unlock()
 
-	for _, ch := range acks {
-		close(ch)
+	for _, e := range acks {
+		if e.b != nil {
+			e.b.lost()
+		} else {
+			close(e.ch)
+		}
 	}
 	var sess *Session
 	if was == stateConnected {

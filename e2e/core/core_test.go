@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -72,10 +73,41 @@ func (r *reasons) snapshot() map[socketio.SocketID]socketio.DisconnectReason {
 	return out
 }
 
+// pollResult is what the "poll-room" handler's broadcast with ack returned,
+// for the Go side of the check.
+type pollResult struct {
+	answers  []any
+	timedOut bool
+	err      error
+}
+
+// polls records every "poll-room" outcome of one server.
+type polls struct {
+	mu sync.Mutex
+	r  []pollResult
+}
+
+func (p *polls) add(r pollResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.r = append(p.r, r)
+}
+
+func (p *polls) all() []pollResult {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]pollResult(nil), p.r...)
+}
+
 // newServer builds the server that e2e/js/core.test.js expects.
 // With recovery, events carry their offset as a last argument (as in Node),
 // so the suite runs most tests on a server without it.
 func newServer(t *testing.T, recovery bool) *socketio.Server {
+	srv, _ := newServerPolls(t, recovery)
+	return srv
+}
+
+func newServerPolls(t *testing.T, recovery bool) (*socketio.Server, *polls) {
 	t.Helper()
 	cfg := socketio.Config{
 		Logger: testLogger(),
@@ -144,6 +176,30 @@ func newServer(t *testing.T, recovery bool) *socketio.Server {
 		}
 		return []any{true}, s.Namespace().To(socketio.Room(room)).Emit(ctx, "news", msg)
 	})
+	// poll-room broadcasts "poll" with an ack to a room (sender included) and
+	// answers with what came back: the answers, in arrival order, and
+	// whether the deadline cut the wait short.
+	pl := &polls{}
+	main.On("poll-room", func(ctx context.Context, s *socketio.Socket, args socketio.Args) ([]any, error) {
+		var room string
+		var ms int
+		if err := errors.Join(args.Unmarshal(0, &room), args.Unmarshal(1, &ms)); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
+		defer cancel()
+		acks, err := s.Namespace().To(socketio.Room(room)).EmitWithAck(ctx, "poll", "favourite colour?", []byte{7, 8})
+		res := pollResult{answers: make([]any, 0, len(acks)), timedOut: errors.Is(err, context.DeadlineExceeded), err: err}
+		for _, a := range acks {
+			res.answers = append(res.answers, a.Values())
+		}
+		pl.add(res)
+		out := map[string]any{"answers": res.answers, "timedOut": res.timedOut}
+		if err != nil {
+			out["error"] = err.Error()
+		}
+		return []any{out}, nil
+	})
 	main.On("kick-me", func(_ context.Context, s *socketio.Socket, _ socketio.Args) ([]any, error) {
 		s.Disconnect(false)
 		return nil, nil
@@ -165,14 +221,15 @@ func newServer(t *testing.T, recovery bool) *socketio.Server {
 	custom.OnConnection(func(s *socketio.Socket) {
 		_ = s.Emit(s.Context(), "auth", s.Handshake().Auth)
 	})
-	return srv
+	return srv, pl
 }
 
 func TestSocketIOClient(t *testing.T) {
 	node := requireNode(t)
 	for _, transport := range []string{"websocket", "polling", "upgrade"} {
 		t.Run(transport, func(t *testing.T) {
-			plain := start(t, newServer(t, false))
+			srv, pl := newServerPolls(t, false)
+			plain := start(t, srv)
 			recovering := start(t, newServer(t, true))
 
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
@@ -189,6 +246,7 @@ func TestSocketIOClient(t *testing.T) {
 				t.Fatalf("socket.io-client suite failed (%v):\n%s", err, out)
 			}
 			t.Logf("socket.io-client suite:\n%s", out)
+			checkPolls(t, pl.all())
 		})
 	}
 }
@@ -217,4 +275,34 @@ func start(t *testing.T, srv *socketio.Server) string {
 		}
 	})
 	return hs.URL
+}
+
+// checkPolls checks the Go side of the "broadcast with ack" scenario of
+// core.test.js: three clients in the room, two answer, one never does, and
+// the 500ms deadline ends the wait with both answers.
+func checkPolls(t *testing.T, got []pollResult) {
+	t.Helper()
+	if os.Getenv("E2E_TEST_NAME_PATTERN") != "" && len(got) == 0 {
+		return // the scenario was filtered out
+	}
+	if len(got) != 1 {
+		t.Fatalf("poll-room ran %d times, want 1: %+v", len(got), got)
+	}
+	r := got[0]
+	if !r.timedOut || !errors.Is(r.err, context.DeadlineExceeded) {
+		t.Errorf("poll-room error = %v, want one wrapping context.DeadlineExceeded", r.err)
+	}
+	var answers []string
+	for _, a := range r.answers {
+		vals, _ := a.([]any)
+		if len(vals) != 1 {
+			t.Fatalf("answer %v: want one argument", a)
+		}
+		s, _ := vals[0].(string)
+		answers = append(answers, s)
+	}
+	slices.Sort(answers)
+	if !slices.Equal(answers, []string{"blue", "green"}) {
+		t.Errorf("answers = %q, want blue and green", answers)
+	}
 }

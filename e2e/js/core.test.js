@@ -139,6 +139,38 @@ test("rooms and broadcast exclude the sender", async () => {
   assert.equal(cGot, false, "socket outside the room must not receive it");
 });
 
+test("broadcast with ack: answers from the clients that ack, timeout for the one that does not", async () => {
+  const [a, b, c] = await Promise.all([connected("/"), connected("/"), connected("/")]);
+  for (const s of [a, b, c]) assert.equal(await s.timeout(3000).emitWithAck("join", "poll-room"), true);
+  const polled = [];
+  const answer = (s, colour) =>
+    s.on("poll", (question, bin, cb) => {
+      polled.push(s.id);
+      assert.equal(question, "favourite colour?");
+      assert.deepEqual([...Buffer.from(bin)], [7, 8]);
+      cb(colour);
+    });
+  answer(a, "blue");
+  answer(b, "green");
+  let lateAck;
+  c.on("poll", (question, bin, cb) => {
+    polled.push(c.id);
+    lateAck = cb; // never answered in time
+  });
+  const started = Date.now();
+  const res = await a.timeout(5000).emitWithAck("poll-room", "poll-room", 500);
+  const elapsed = Date.now() - started;
+  assert.equal(res.timedOut, true);
+  assert.match(res.error, /deadline exceeded/);
+  assert.deepEqual(res.answers.map((x) => x[0]).sort(), ["blue", "green"]);
+  assert.deepEqual(polled.sort(), [a.id, b.id, c.id].sort(), "every client in the room got the event once");
+  assert.ok(elapsed >= 450, `the server waited for the deadline (${elapsed}ms)`);
+  // A late answer is ignored by the server and the connection stays usable.
+  assert.equal(typeof lateAck, "function");
+  lateAck("red");
+  assert.equal(await c.timeout(3000).emitWithAck("echo", "still here"), "still here");
+});
+
 test("custom namespace with an auth payload", async () => {
   const s = connect("/custom", { auth: { token: "s3cret", n: 7 } });
   const [auth] = await once(s, "auth");

@@ -88,9 +88,12 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 	case res.complete:
 		return res.responses, fmt.Errorf("emit %q: %d of %d recipients disconnected before answering: %w",
 			event, res.lost, res.expected, ErrDisconnected)
+	case res.counted:
+		return res.responses, fmt.Errorf("emit %q: %d of %d recipients answered (%d disconnected): %w",
+			event, len(res.responses), res.expected, res.lost, ctx.Err())
 	default:
-		return res.responses, fmt.Errorf("emit %q: %d answers from %d recipients known so far: %w",
-			event, len(res.responses), res.expected, ctx.Err())
+		return res.responses, fmt.Errorf("emit %q: %d answers, some servers did not report their recipients: %w",
+			event, len(res.responses), ctx.Err())
 	}
 }
 
@@ -162,6 +165,7 @@ func (c *ackCollector) checkLocked() {
 type ackResult struct {
 	responses      []Args
 	expected, lost int
+	counted        bool // every server reported its recipients
 	complete       bool
 }
 
@@ -170,7 +174,8 @@ type ackResult struct {
 func (c *ackCollector) finish() ackResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := ackResult{responses: c.responses, expected: c.expected, lost: c.lost}
+	r := ackResult{responses: c.responses, expected: c.expected, lost: c.lost,
+		counted: c.wantServers >= 0 && c.servers >= c.wantServers}
 	select {
 	case <-c.done:
 		r.complete = true
@@ -229,11 +234,12 @@ func (l *localAck) cleanup() {
 // The id is registered on every recipient before the packet goes to any of
 // them, so even the fastest answer finds it. A socket that has disconnected,
 // or, when volatile, cannot take the packet now, is not a recipient. No
-// adapter or namespace lock is held: registering takes Socket.mu.
+// adapter or namespace lock is held: registering takes Socket.mu. socks
+// belongs to deliverWithAck (it is filtered in place).
 func (ns *Namespace) deliverWithAck(ctx context.Context, pkt *EncodedPacket, socks []*Socket, volatile bool, sink AckSink) {
 	l := &localAck{id: ns.nextBroadcastAck(), sink: sink}
 	l.pending.Store(1)
-	recipients := socks[:0:0]
+	recipients := socks[:0]
 	for _, s := range socks {
 		if volatile && !s.cl.tr.writable() {
 			continue
@@ -245,6 +251,7 @@ func (ns *Namespace) deliverWithAck(ctx context.Context, pkt *EncodedPacket, soc
 		}
 		recipients = append(recipients, s)
 	}
+	clear(socks[len(recipients):])
 	if len(recipients) == 0 {
 		sink.Expect(0)
 		return

@@ -172,6 +172,9 @@ func TestBroadcastEmitWithAckTimeoutKeepsPartialAnswers(t *testing.T) {
 	if !errors.Is(r.err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", r.err)
 	}
+	if !strings.Contains(r.err.Error(), "2 of 3 recipients answered") {
+		t.Fatalf("err = %v, want the counts", r.err)
+	}
 	if r.elapsed < 250*time.Millisecond {
 		t.Fatalf("returned after %v, before the deadline", r.elapsed)
 	}
@@ -553,5 +556,29 @@ func TestBroadcastEmitWithAckIDsDistinctFromSocketAcks(t *testing.T) {
 		if r := waitResult(t, bc); r.err != nil || len(r.acks) != 1 || ackStrings(t, r.acks)[0] != "b" {
 			t.Fatalf("round %d: broadcast acks %v, err %v", round, r.acks, r.err)
 		}
+	}
+}
+
+// With connection state recovery, a broadcast with ack gets no offset
+// argument (it is never replayed, as in Node).
+func TestBroadcastEmitWithAckNoRecoveryOffset(t *testing.T) {
+	srv, url := newServer(t, socketio.Config{Recovery: &socketio.RecoveryConfig{MaxDisconnectionDuration: time.Minute}})
+	w, _ := connectWire(t, srv, url)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := srv.Of("/").Emit(ctx, "plain"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.recv(); !strings.HasPrefix(got, `2["plain","`) {
+		t.Fatalf("plain broadcast %q: want an offset argument", got)
+	}
+	res := goEmitWithAck(ctx, srv.Of("/"), "q", 1)
+	id, payload := splitAckEvent(t, w.recv())
+	if payload != `["q",1]` {
+		t.Fatalf("payload %s, want no offset", payload)
+	}
+	w.send(fmt.Sprintf(`3%d[]`, id))
+	if r := waitResult(t, res); r.err != nil || len(r.acks) != 1 || r.acks[0].Len() != 0 {
+		t.Fatalf("acks %v, err %v", r.acks, r.err)
 	}
 }

@@ -38,7 +38,17 @@
 // level, []any, map[string]any) is sent as a binary attachment, and
 // json.RawMessage is sent verbatim. [Socket.EmitWithAck] waits for the
 // client's ack until its ctx ends (use context.WithTimeout for an ack
-// timeout). Acks for unknown ids are ignored (Debug log).
+// timeout). [BroadcastOperator.EmitWithAck] (and [Namespace.EmitWithAck])
+// sends one event to a selection and collects every recipient's ack, like
+// Node's io.to(room).timeout(ms).emitWithAck: the event is encoded once,
+// with one ack id valid on every recipient (a socket numbers its own acks
+// with even ids, broadcasts take odd ids from a namespace-wide counter), and
+// the call returns the answers when all are in, or the answers so far and
+// an error wrapping ctx.Err() at the deadline. Unlike Node, a recipient that
+// disconnects does not leave the call waiting for its deadline (the error
+// then wraps [ErrDisconnected]), and a volatile broadcast does not wait for
+// the recipients it skipped. Acks for unknown ids, and late ones, are
+// ignored (Debug log).
 //
 // # Rooms
 //
@@ -56,7 +66,9 @@
 // (in memory by default, see [MemoryAdapter]); its names follow Node's
 // socket.io-adapter so that a cluster adapter can plug in, with optional
 // interfaces for connection state recovery ([SessionAdapter]), fetching
-// sockets ([SocketFetcher]) and server-side emits ([ServerSideEmitter],
+// sockets ([SocketFetcher]), broadcasts with ack ([AckBroadcaster], which
+// reports to an [AckSink]; without it the namespace delivers to the local
+// sockets itself) and server-side emits ([ServerSideEmitter],
 // delivered to [Namespace.OnServerSideEmit] handlers through
 // [Namespace.DeliverServerSideEmit]). Config.OnEmit sees every emit and
 // broadcast before it is encoded, so a layer above can validate them.
@@ -96,8 +108,9 @@
 //
 // With Config.Recovery set, connection state recovery follows socket.io
 // v4.6: the CONNECT answer carries {"sid", "pid"}; every non-volatile
-// broadcast and emit (without ack) gets an offset appended as its last
-// argument and is kept for RecoveryConfig.MaxDisconnectionDuration; when a
+// broadcast and emit without ack (events asking for an ack are never
+// replayed, as in Node) gets an offset appended as its last argument and
+// is kept for RecoveryConfig.MaxDisconnectionDuration; when a
 // socket disconnects for a transport reason its id, rooms and data are kept
 // for that long. A client that reconnects with auth {"pid", "offset"}
 // within the window gets the same socket id, rooms and data, the missed

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -195,3 +196,63 @@ func (m *memTransport) close(DisconnectReason)   {}
 func (m *memTransport) request() *http.Request   { return m.req }
 func (m *memTransport) context() context.Context { return context.Background() }
 func (m *memTransport) transport() string        { return "websocket" }
+
+// ackingTransport answers every event that asks for an ack with an empty
+// ACK, from its own goroutine as a client's read loop would (a transport
+// must not call back into the package from inside send).
+type ackingTransport struct {
+	nullTransport
+	acks chan []byte
+	done chan struct{}
+}
+
+func (a *ackingTransport) sendOne(m outMsg) error { return a.send([]outMsg{m}) }
+func (a *ackingTransport) send(msgs []outMsg) error {
+	d := msgs[0].Data
+	if i := bytes.IndexByte(d, '['); i > 1 && d[0] == '2' {
+		a.acks <- append([]byte{'3'}, append(d[1:i:i], "[]"...)...)
+	}
+	return nil
+}
+
+func (a *ackingTransport) readLoop() {
+	defer close(a.done)
+	for m := range a.acks {
+		a.c.onMessage(m, false)
+	}
+}
+
+// BenchmarkBroadcastWithAck100 measures a broadcast with ack to 100 sockets
+// until every answer is in (encoding once, registering the id on each
+// socket, settling each ACK).
+func BenchmarkBroadcastWithAck100(b *testing.B) {
+	srv := benchServer(b, Config{})
+	trs := make([]*ackingTransport, 100)
+	for i := range trs {
+		tr := &ackingTransport{nullTransport: nullTransport{ctx: context.Background()}, acks: make(chan []byte, 16), done: make(chan struct{})}
+		tr.c = srv.newClient(tr)
+		tr.c.onMessage([]byte("0"), false)
+		go tr.readLoop()
+		trs[i] = tr
+	}
+	ns := srv.Of("/")
+	for ns.Len() < len(trs) {
+		runtime.Gosched()
+	}
+	srv.wg.Wait()
+	defer func() {
+		for _, tr := range trs {
+			close(tr.acks)
+			<-tr.done
+			tr.close(ReasonTransportClose)
+		}
+	}()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		acks, err := ns.EmitWithAck(ctx, "poll", "question")
+		if err != nil || len(acks) != len(trs) {
+			b.Fatalf("%d acks, err %v", len(acks), err)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package socketio
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -76,7 +75,7 @@ func (a Args) Value(i int) (any, error) {
 	if i < 0 || i >= len(a.raw) {
 		return nil, fmt.Errorf("argument %d: only %d arguments", i, len(a.raw))
 	}
-	v, err := decodeValue(a.raw[i], a.atts)
+	v, err := sioproto.DecodeValue(a.raw[i], a.atts)
 	if err != nil {
 		return nil, fmt.Errorf("argument %d: %w", i, err)
 	}
@@ -95,54 +94,4 @@ func (a Args) Values() []any {
 		}
 	}
 	return out
-}
-
-// decodeValue decodes raw like json.Unmarshal into an any, except that an
-// attachment placeholder (as sioproto.Placeholder defines it, the same rule
-// Unmarshal resolves by) becomes its attachment.
-func decodeValue(raw []byte, atts [][]byte) (any, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(atts) > 0 && len(raw) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`)) {
-		switch raw[0] {
-		case '{':
-			if n, ok := sioproto.Placeholder(raw); ok {
-				if n < 0 || n >= len(atts) {
-					return nil, sioproto.ErrInvalidAttachments
-				}
-				return atts[n], nil
-			}
-			var m map[string]json.RawMessage
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, err
-			}
-			out := make(map[string]any, len(m))
-			for k, e := range m {
-				v, err := decodeValue(e, atts)
-				if err != nil {
-					return nil, err
-				}
-				out[k] = v
-			}
-			return out, nil
-		case '[':
-			var l []json.RawMessage
-			if err := json.Unmarshal(raw, &l); err != nil {
-				return nil, err
-			}
-			out := make([]any, len(l))
-			for k, e := range l {
-				v, err := decodeValue(e, atts)
-				if err != nil {
-					return nil, err
-				}
-				out[k] = v
-			}
-			return out, nil
-		}
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }

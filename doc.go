@@ -49,7 +49,8 @@
 //     returns a *ValidationError and nothing is sent; each emit is validated
 //     once, a broadcast too whatever the number of recipients;
 //   - acks: the value a handler returns against the event's x-ack (or 3.x
-//     reply), and the ack a client returns to [Server.EmitWithAck];
+//     reply), and the ack a client returns to [Server.EmitWithAck] (every
+//     recipient's, for [Server.BroadcastWithAck]);
 //   - handshakes against the namespace's ws channel binding: query
 //     parameters, converted to the types their schema names (integer,
 //     number, boolean, and arrays of them from repeated parameters), headers
@@ -76,7 +77,8 @@
 // selection such as s.Broadcast() or ns.SocketIO().To("room")),
 // [Namespace.Emit] (every socket of the namespace), [Namespace.EmitTo] and
 // [Event.EmitIn] (a target of a given namespace), [Server.EmitWithAck] and
-// [Event.EmitWithAck]. Every emit, through these or made directly on socketio
+// [Event.EmitWithAck], [Server.BroadcastWithAck] and [Event.BroadcastWithAck]
+// (a room selection, waiting for every recipient's ack). Every emit, through these or made directly on socketio
 // values inside handlers (s.Emit, s.Volatile().Emit, s.EmitWithAck,
 // s.Broadcast().Emit, ns.SocketIO().To("room").Emit), is checked in one place:
 // socketio's Config.OnEmit hook, which sockspec installs and which encodes the
@@ -86,9 +88,10 @@
 // and sends nothing. A broadcast is validated once, whatever the number of
 // recipients.
 //
-// The ack a client returns is validated for [Server.EmitWithAck] and
-// [Event.EmitWithAck] only: socketio has no hook for acks, so the ack of a
-// direct s.EmitWithAck reaches the caller unchecked (its emit is checked).
+// The ack a client returns is validated for [Server.EmitWithAck],
+// [Event.EmitWithAck], [Server.BroadcastWithAck] and [Event.BroadcastWithAck]
+// only: socketio has no hook for acks, so the ack of a direct s.EmitWithAck
+// or To(room).EmitWithAck reaches the caller unchecked (its emit is checked).
 //
 // # Performance
 //

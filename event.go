@@ -110,6 +110,35 @@ func (e Event[P, A]) EmitWithAck(ctx context.Context, s *socketio.Socket, payloa
 	return a, nil
 }
 
+// BroadcastWithAck emits the event to every socket to selects and waits for
+// their acks, decoded into A, as [Server.BroadcastWithAck] does (the payload
+// and every ack validated when to belongs to a [Server]): it returns the
+// answers that are valid, and an error joining the broadcast's own (a ctx
+// deadline, a recipient that disconnected) with one *ValidationError per
+// answer that is not. A ctx deadline is the ack timeout.
+func (e Event[P, A]) BroadcastWithAck(ctx context.Context, to socketio.BroadcastOperator, payload P) ([]A, error) {
+	args := encodeValue(e.p, payload)
+	var acks []socketio.Args
+	var err error
+	if srv := serverOf(to); srv != nil {
+		acks, err = srv.BroadcastWithAck(ctx, to, e.name, args...)
+	} else {
+		acks, err = to.EmitWithAck(ctx, e.name, args...)
+	}
+	errs := []error{err}
+	out := make([]A, 0, len(acks))
+	for _, ack := range acks {
+		a, verr := decodeArgs[A](e.a, ack, nil)
+		if verr != nil {
+			verr.Namespace, verr.Event, verr.Direction, verr.Kind = to.Namespace().Name(), e.name, asyncapi.ClientToServer, "ack"
+			errs = append(errs, verr)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, errors.Join(errs...)
+}
+
 // eventFunc is the internal, erased form of every handler. trees holds the
 // arguments decoded for validation (nil when validation is off).
 type eventFunc func(ctx context.Context, s *socketio.Socket, args socketio.Args, trees []any) ([]any, error)

@@ -452,28 +452,63 @@ func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event str
 	if err != nil {
 		return ack, err
 	}
-	if !s.cfg.Validation.SkipAcks {
-		if o := n.out[event]; o != nil {
-			var ve *ValidationError
-			if ack.Binary() {
-				trees, perr := parseArgs(ack, nil)
-				if perr != nil {
-					return ack, &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ClientToServer, Kind: "ack", Message: perr.Error()}
-				}
-				ve = o.ack.checkValues(trees)
-			} else {
-				raws := make([]json.RawMessage, ack.Len())
-				for i := range raws {
-					raws[i] = ack.Raw(i)
-				}
-				ve = o.ack.checkRaw(raws)
-			}
-			if ve != nil {
-				return ack, ve
-			}
-		}
+	if ve := s.checkAck(n, event, ack); ve != nil {
+		return ack, ve
 	}
 	return ack, nil
+}
+
+// BroadcastWithAck emits a validated event to every socket to selects (such
+// as ns.SocketIO().To("room") or s.Broadcast()) and waits for their acks, as
+// socketio.BroadcastOperator.EmitWithAck does: it returns when every
+// recipient answered or ctx is done, with the answers received. Each answer
+// is validated against the event's documented ack; the answers that do not
+// match are left out of the result and reported, one *ValidationError each
+// (Direction ClientToServer), in the returned error, joined with the
+// broadcast's own error (a deadline, a recipient that disconnected).
+func (s *Server) BroadcastWithAck(ctx context.Context, to socketio.BroadcastOperator, event string, args ...any) ([]socketio.Args, error) {
+	n, err := s.nsOf(to)
+	if err != nil {
+		return nil, err
+	}
+	acks, err := to.EmitWithAck(ctx, event, args...) // validated by onEmit
+	if len(acks) == 0 {
+		return acks, err
+	}
+	errs := []error{err}
+	valid := acks[:0]
+	for _, ack := range acks {
+		if ve := s.checkAck(n, event, ack); ve != nil {
+			errs = append(errs, ve)
+			continue
+		}
+		valid = append(valid, ack)
+	}
+	return valid, errors.Join(errs...)
+}
+
+// checkAck validates a client's ack of an event the server emitted against
+// the event's documented ack.
+func (s *Server) checkAck(n *Namespace, event string, ack socketio.Args) *ValidationError {
+	if s.cfg.Validation.SkipAcks {
+		return nil
+	}
+	o := n.out[event]
+	if o == nil {
+		return nil
+	}
+	if ack.Binary() {
+		trees, perr := parseArgs(ack, nil)
+		if perr != nil {
+			return &ValidationError{Namespace: n.name, Event: event, Direction: asyncapi.ClientToServer, Kind: "ack", Message: perr.Error()}
+		}
+		return o.ack.checkValues(trees)
+	}
+	raws := make([]json.RawMessage, ack.Len())
+	for i := range raws {
+		raws[i] = ack.Raw(i)
+	}
+	return o.ack.checkRaw(raws)
 }
 
 func (s *Server) nsOf(to socketio.Target) (*Namespace, error) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -556,4 +557,54 @@ func onlySocket(t *testing.T, ns *socketio.Namespace) *socketio.Socket {
 		t.Fatalf("%d sockets in %s, want 1", len(socks), ns.Name())
 	}
 	return socks[0]
+}
+
+// A broadcast with ack validates every answer: valid ones are returned (decoded), each
+// invalid one is a *ValidationError in the joined error, and a silent recipient makes the
+// deadline part of it.
+func TestBroadcastWithAckValidation(t *testing.T) {
+	f := newFixture(t, sockspec.Config{})
+	answers := []any{7, "seven", 9}
+	for _, a := range answers {
+		s := mustDial(t, f.hs.URL, "/", dialOpts{})
+		s.On("ask", func(context.Context, client.Args) []any { return []any{a} })
+	}
+	sns := f.srv.Namespace("/").SocketIO()
+	if n := len(sns.Sockets()); n != len(answers) {
+		t.Fatalf("%d sockets listed, want %d", n, len(answers))
+	}
+	ask := sockspec.NewEvent[string, int]("ask")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	got, err := ask.BroadcastWithAck(ctx, sns.Except(), "how many?")
+	slices.Sort(got)
+	if !slices.Equal(got, []int{7, 9}) {
+		t.Fatalf("valid answers %v, want [7 9]", got)
+	}
+	var ve *sockspec.ValidationError
+	if !errors.As(err, &ve) || ve.Kind != "ack" || ve.Direction != asyncapi.ClientToServer || ve.InstancePath != "/0" {
+		t.Fatalf("err %v, want the invalid answer's ValidationError", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v: every recipient answered", err)
+	}
+
+	// The untyped form, with one recipient that never answers.
+	silent := mustDial(t, f.hs.URL, "/", dialOpts{})
+	block := make(chan struct{})
+	defer close(block)
+	silent.On("ask", func(context.Context, client.Args) []any { <-block; return nil })
+	short, cancelShort := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancelShort()
+	raw, err := f.srv.BroadcastWithAck(short, sns.Except(), "ask", "how many?")
+	if len(raw) != 2 {
+		t.Fatalf("%d valid answers, want 2", len(raw))
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &ve) {
+		t.Fatalf("err %v, want the deadline and the invalid answer", err)
+	}
+	// The payload is validated before anything is sent.
+	if _, err := f.srv.BroadcastWithAck(ctx, sns.Except(), "ask", 42); !errors.As(err, &ve) || ve.Direction != asyncapi.ServerToClient {
+		t.Fatalf("invalid payload: %v", err)
+	}
 }

@@ -443,17 +443,19 @@ func (s *Socket) close(reason DisconnectReason, notify bool) {
 		}
 	}
 	var sess *Session
-	if was == stateConnected {
-		if notify {
-			_ = s.cl.tr.send(encodeMessages(sioproto.Disconnect, s.ns.name, 0, false, nil, nil))
-		}
-		if s.ns.srv.recovery != nil && reason.Recoverable() {
-			sess = &Session{SID: s.id, PID: s.pid, Rooms: s.ns.adapter.SocketRooms(s.id), Data: s.dataSnapshot()}
-		}
+	if was == stateConnected && s.ns.srv.recovery != nil && reason.Recoverable() {
+		sess = &Session{SID: s.id, PID: s.pid, Rooms: s.ns.adapter.SocketRooms(s.id), Data: s.dataSnapshot()}
 	}
 	s.ns.adapter.DelAll(s.id)
 	s.ns.remove(s)
 	s.cl.remove(s)
+	// DISCONNECT goes out only once the socket has left its rooms and the
+	// namespace (the mirror of joining before CONNECT): a client that has
+	// seen it finds the socket gone from Sockets(), and no broadcast packet
+	// follows it.
+	if was == stateConnected && notify {
+		_ = s.cl.tr.send(encodeMessages(sioproto.Disconnect, s.ns.name, 0, false, nil, nil))
+	}
 	// The session is persisted only once the socket has left its rooms and
 	// the namespace: a client reconnecting at once restores it under the same
 	// id, and this socket's DelAll must not remove the restored rooms.

@@ -112,7 +112,7 @@ func (c *Conn) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	c.pollBusy = false
 	c.mu.Unlock()
-	writePollResponse(w, body)
+	c.srv.writePoll(w, r, body)
 	if finish {
 		c.finish()
 	}

@@ -51,6 +51,13 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger receives debug logs about protocol problems. Nil means slog.Default().
 	Logger *slog.Logger
+	// MaxQueueBytes bounds the outgoing packets the connection holds, queued or being
+	// written, in bytes (each packet's data plus one, as engineio.Config.MaxQueueBytes counts
+	// them). Zero means 1 MiB, the server's default. An Emit or EmitWithAck that would exceed
+	// it fails with a [*QueueFullError] ([ErrQueueFull]) and the connection stays open; a
+	// single event larger than the bound can never be sent, so raise it together with the
+	// server's maxHttpBufferSize. Negative is invalid.
+	MaxQueueBytes int
 }
 
 // Reconnection configures automatic reconnection. The zero value enables it with
@@ -76,6 +83,9 @@ const (
 	defaultDelay    = time.Second
 	defaultDelayMax = 5 * time.Second
 	defaultJitter   = 0.5
+	// defaultMaxQueueBytes is engineio's default MaxQueueBytes: a client holds no more for
+	// a stalled server than the server holds for a stalled client.
+	defaultMaxQueueBytes = 1 << 20
 )
 
 // options is a Config with its defaults applied, plus the parsed URL.
@@ -89,6 +99,8 @@ type options struct {
 	httpClient *http.Client
 	ownClient  bool
 	logger     *slog.Logger
+	// maxQueueBytes bounds the bytes of an engine's outgoing packets (Config.MaxQueueBytes).
+	maxQueueBytes int
 }
 
 // errConfig is wrapped by every configuration error.
@@ -116,13 +128,14 @@ func newOptions(rawURL string, cfg Config) (*options, string, error) {
 		nsp = "/"
 	}
 	o := &options{
-		transports: cfg.Transports,
-		query:      url.Values{},
-		header:     cfg.Header.Clone(),
-		reconn:     cfg.Reconnection,
-		timeout:    cfg.Timeout,
-		httpClient: cfg.HTTPClient,
-		logger:     cfg.Logger,
+		transports:    cfg.Transports,
+		query:         url.Values{},
+		header:        cfg.Header.Clone(),
+		reconn:        cfg.Reconnection,
+		timeout:       cfg.Timeout,
+		httpClient:    cfg.HTTPClient,
+		logger:        cfg.Logger,
+		maxQueueBytes: cfg.MaxQueueBytes,
 	}
 	for k, v := range u.Query() {
 		o.query[k] = append([]string(nil), v...)
@@ -151,6 +164,12 @@ func newOptions(rawURL string, cfg Config) (*options, string, error) {
 	}
 	if o.header == nil {
 		o.header = http.Header{}
+	}
+	switch {
+	case o.maxQueueBytes == 0:
+		o.maxQueueBytes = defaultMaxQueueBytes
+	case o.maxQueueBytes < 0:
+		return nil, "", fmt.Errorf("%w: negative MaxQueueBytes %d", errConfig, o.maxQueueBytes)
 	}
 	if o.timeout <= 0 {
 		o.timeout = defaultTimeout

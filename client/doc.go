@@ -56,6 +56,20 @@
 // # Limits
 //
 // Received WebSocket messages and polling bodies are limited to 64 MiB, binary packets to 10
-// attachments (the Node parser's default). Outgoing packets are queued without bound while the
-// transport is busy.
+// attachments (the Node parser's default).
+//
+// Outgoing packets wait in a queue while the transport is busy (a WebSocket write blocked by a
+// server that does not read, a slow polling POST, an upgrade). [Config].MaxQueueBytes (1 MiB
+// by default, as engineio's server-side bound) caps the bytes the connection holds for them,
+// queued or being written: an Emit or EmitWithAck beyond it fails with a [*QueueFullError]
+// (errors.Is [ErrQueueFull]) and sends nothing, and an ack returned by a handler is dropped
+// with a warning log. The connection stays open, unlike the server, which closes a slow
+// consumer: the backlog may be transient, closing would fail every pending ack of every
+// namespace on the connection, and a server that is really gone is caught by the heartbeat.
+// Protocol packets (pongs, CONNECT, DISCONNECT) are always queued, since the protocol bounds
+// their number and refusing a pong would end the connection. A volatile emit
+// ([Socket.Volatile]) is dropped while anything is queued, as socket.io-client drops it while
+// its transport is not writable. Nothing is buffered while a Socket is disconnected or
+// reconnecting: Emit returns [ErrNotConnected] (socket.io-client keeps such emits in an
+// unbounded sendBuffer and sends them after reconnection).
 package client

@@ -30,6 +30,37 @@ const closeFlushTimeout = 2 * time.Second
 // errEngineClosed is returned by send after the Engine.IO connection closed.
 var errEngineClosed = errors.New("client: connection closed")
 
+// errDropped is returned by send when a volatile packet was discarded because the transport
+// was busy.
+var errDropped = errors.New("client: volatile packet dropped")
+
+// sendClass says how send treats packets when the transport is busy.
+type sendClass uint8
+
+const (
+	// sendControl is for protocol packets (pong, CONNECT, DISCONNECT): always queued. The
+	// protocol bounds them (one pong per ping, one CONNECT or DISCONNECT per namespace state
+	// change), and refusing a pong would turn a transient backlog into a ping timeout.
+	sendControl sendClass = iota
+	// sendData is for the application's packets (events, acks): refused with a
+	// *QueueFullError when they would take the queued bytes over maxQueueBytes.
+	sendData
+	// sendVolatile is for volatile events: dropped (errDropped) unless nothing is queued or
+	// being written, like socket.io-client's discard of a volatile packet when the transport
+	// is not writable; then refused as sendData only when larger than the bound by itself.
+	sendVolatile
+)
+
+// packetsSize is what pkts count against maxQueueBytes: their data plus the type byte, as the
+// server's engineio counts them.
+func packetsSize(pkts []eioproto.Packet) int {
+	n := 0
+	for _, p := range pkts {
+		n += len(p.Data) + 1
+	}
+	return n
+}
+
 // transport is one Engine.IO transport of an engine. write is called only by the engine's
 // writer goroutine; run only by one reader goroutine.
 type transport interface {
@@ -75,11 +106,15 @@ type engine struct {
 	// upgraded is closed when the session has moved to WebSocket after a polling handshake.
 	upgraded chan struct{}
 
-	mu        sync.Mutex
-	idle      *sync.Cond // signalled when writing becomes false
-	tr        transport
-	pending   []eioproto.Packet // packets received with the handshake, delivered first
-	queue     []eioproto.Packet
+	mu      sync.Mutex
+	idle    *sync.Cond // signalled when writing becomes false
+	tr      transport
+	pending []eioproto.Packet // packets received with the handshake, delivered first
+	queue   []eioproto.Packet
+	// queued counts the bytes (packetsSize) of queue plus those of the batch being written:
+	// the writer holds a batch until its write returns, so this is the memory the session
+	// holds for outgoing packets, which sendData keeps within opts.maxQueueBytes.
+	queued    int
 	writing   bool
 	upgrading bool
 	closing   bool
@@ -218,7 +253,7 @@ func (e *engine) onPacket(p eioproto.Packet) bool {
 			e.pingTimer.Reset(e.pingInterval + e.pingTimeout)
 		}
 		e.mu.Unlock()
-		_ = e.send(eioproto.Packet{Type: eioproto.Pong, Data: p.Data})
+		_ = e.send(sendControl, eioproto.Packet{Type: eioproto.Pong, Data: p.Data})
 	case eioproto.Message:
 		e.h.onMessage(e, p.Data, p.Binary)
 	case eioproto.Close:
@@ -228,14 +263,28 @@ func (e *engine) onPacket(p eioproto.Packet) bool {
 	return e.ctx.Err() == nil
 }
 
-// send enqueues packets for the writer. It never blocks.
-func (e *engine) send(pkts ...eioproto.Packet) error {
+// send enqueues packets (all or none) for the writer. It never blocks. Beyond errEngineClosed,
+// it returns a *QueueFullError for sendData and errDropped for sendVolatile (see sendClass).
+func (e *engine) send(class sendClass, pkts ...eioproto.Packet) error {
+	n := packetsSize(pkts)
 	e.mu.Lock()
 	if e.closing || e.closed {
 		e.mu.Unlock()
 		return errEngineClosed
 	}
+	if class == sendVolatile && (e.queued > 0 || e.upgrading) {
+		// Busy: something is queued or being written, or an upgrade holds the writer.
+		e.mu.Unlock()
+		return errDropped
+	}
+	// A volatile packet on an idle connection is refused only when larger than the bound.
+	if limit := e.opts.maxQueueBytes; class != sendControl && e.queued+n > limit {
+		queued := e.queued
+		e.mu.Unlock()
+		return &QueueFullError{Queued: queued, Size: n, Limit: limit}
+	}
 	e.queue = append(e.queue, pkts...)
+	e.queued += n
 	e.kickLocked()
 	e.mu.Unlock()
 	return nil
@@ -268,6 +317,11 @@ func (e *engine) drain() {
 		e.queue = nil
 		e.mu.Unlock()
 		err := tr.write(e.ctx, pkts)
+		e.mu.Lock()
+		if !e.closed { // fail already reset queued
+			e.queued -= packetsSize(pkts)
+		}
+		e.mu.Unlock()
 		if err != nil || closing {
 			e.mu.Lock()
 			e.writing = false
@@ -381,7 +435,7 @@ func (e *engine) fail(reason string, err error) {
 	}
 	e.pingTimer.Stop()
 	tr := e.tr
-	e.queue = nil
+	e.queue, e.queued = nil, 0
 	e.idle.Broadcast()
 	e.mu.Unlock()
 	e.cancel()
@@ -402,6 +456,7 @@ func (e *engine) close() {
 	}
 	e.closing = true
 	e.queue = append(e.queue, eioproto.Packet{Type: eioproto.Close})
+	e.queued++
 	e.kickLocked()
 	e.mu.Unlock()
 	t := time.NewTimer(closeFlushTimeout)

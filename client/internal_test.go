@@ -212,7 +212,10 @@ func TestOptionsURLs(t *testing.T) {
 	if o.timeout != 20*time.Second || o.reconn.Delay != time.Second || o.reconn.DelayMax != 5*time.Second || o.reconn.RandomizationFactor != 0.5 {
 		t.Errorf("defaults: %+v", o.reconn)
 	}
-	for _, bad := range []Config{{Transports: []Transport{"x"}}, {Reconnection: Reconnection{RandomizationFactor: 2}}} {
+	if o.maxQueueBytes != 1<<20 {
+		t.Errorf("default maxQueueBytes %d, want 1 MiB (engineio's default)", o.maxQueueBytes)
+	}
+	for _, bad := range []Config{{Transports: []Transport{"x"}}, {Reconnection: Reconnection{RandomizationFactor: 2}}, {MaxQueueBytes: -1}} {
 		if _, _, err := newOptions("http://h", bad); !errors.Is(err, errConfig) {
 			t.Errorf("%+v: err %v", bad, err)
 		}

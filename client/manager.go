@@ -308,16 +308,17 @@ func (m *Manager) release() {
 	e.close()
 }
 
-// sendPacket encodes p as one text message plus its binary attachments.
-func sendPacket(e *engine, p *sioproto.Packet) error {
+// sendPacket encodes p as one text message plus its binary attachments, sent as one unit
+// (all queued or none) according to class.
+func sendPacket(e *engine, class sendClass, p *sioproto.Packet) error {
 	text := sioproto.AppendPacket(nil, p)
 	if len(p.Attachments) == 0 {
-		return e.send(eioproto.Packet{Type: eioproto.Message, Data: text})
+		return e.send(class, eioproto.Packet{Type: eioproto.Message, Data: text})
 	}
 	pkts := make([]eioproto.Packet, 0, 1+len(p.Attachments))
 	pkts = append(pkts, eioproto.Packet{Type: eioproto.Message, Data: text})
 	for _, a := range p.Attachments {
 		pkts = append(pkts, eioproto.Packet{Type: eioproto.Message, Data: a, Binary: true})
 	}
-	return e.send(pkts...)
+	return e.send(class, pkts...)
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -219,7 +220,7 @@ func (s *Socket) sendConnect(e *engine) {
 	s.eng = e
 	s.state = stateConnecting
 	s.mu.Unlock()
-	if err := sendPacket(e, &sioproto.Packet{Type: sioproto.Connect, Namespace: s.nsp, Data: data}); err != nil {
+	if err := sendPacket(e, sendControl, &sioproto.Packet{Type: sioproto.Connect, Namespace: s.nsp, Data: data}); err != nil {
 		// The connection closed meanwhile (its close may already have passed this Socket by):
 		// fail a waiting Connect; reconnection, if any, sends CONNECT again.
 		s.mu.Lock()
@@ -307,7 +308,7 @@ func (s *Socket) Disconnect() {
 	}
 	s.mu.Unlock()
 	if e != nil && was != stateDisconnected {
-		_ = sendPacket(e, &sioproto.Packet{Type: sioproto.Disconnect, Namespace: s.nsp})
+		_ = sendPacket(e, sendControl, &sioproto.Packet{Type: sioproto.Disconnect, Namespace: s.nsp})
 	}
 	s.m.release()
 }
@@ -403,7 +404,7 @@ func (s *Socket) onConnectPacket(e *engine, p *sioproto.Packet) {
 	if !s.active || s.eng != e {
 		s.mu.Unlock()
 		// A late answer to an abandoned Connect: leave the namespace again.
-		_ = sendPacket(e, &sioproto.Packet{Type: sioproto.Disconnect, Namespace: s.nsp})
+		_ = sendPacket(e, sendControl, &sioproto.Packet{Type: sioproto.Disconnect, Namespace: s.nsp})
 		return
 	}
 	if s.state == stateConnected {
@@ -524,7 +525,12 @@ func (s *Socket) dispatch(ctx context.Context, e *engine, event string, args Arg
 	if len(atts) > 0 {
 		typ = sioproto.BinaryAck
 	}
-	_ = sendPacket(e, &sioproto.Packet{Type: typ, Namespace: s.nsp, ID: id, HasID: true, Data: data, Attachments: atts})
+	err = sendPacket(e, sendData, &sioproto.Packet{Type: typ, Namespace: s.nsp, ID: id, HasID: true, Data: data, Attachments: atts})
+	if errors.Is(err, ErrQueueFull) {
+		// The handler's answer counts against MaxQueueBytes like an emit; nobody can be told
+		// but the log (the server's EmitWithAck times out).
+		s.m.opts.logger.LogAttrs(ctx, slog.LevelWarn, "ack dropped", slog.String("nsp", s.nsp), slog.String("event", event), slog.Any("err", err))
+	}
 }
 
 // enqueue runs job on the Socket's handler goroutine, started on demand.
@@ -568,19 +574,44 @@ func (s *Socket) run(job func()) {
 
 // Emit sends event with args to the server. A []byte anywhere in args (top level, or inside
 // []any and map[string]any values) is sent as a binary attachment; json.RawMessage is sent
-// verbatim; other values are encoded with encoding/json. It returns [ErrNotConnected] when the
-// Socket is not connected, and does not wait for the packet to be written.
+// verbatim; other values are encoded with encoding/json. It does not wait for the packet to
+// be written. It returns [ErrNotConnected] when the Socket is not connected (the event is not
+// kept for a later connection: unlike socket.io-client's sendBuffer, nothing accumulates
+// while disconnected), and a [*QueueFullError] ([ErrQueueFull]) when the connection already
+// holds [Config].MaxQueueBytes of outgoing packets; the connection then stays open.
 func (s *Socket) Emit(ctx context.Context, event string, args ...any) error {
-	_, err := s.emit(ctx, event, args, nil)
+	_, err := s.emit(ctx, event, args, nil, sendData)
+	return err
+}
+
+// VolatileSocket emits volatile events. Obtain one with [Socket.Volatile].
+type VolatileSocket struct{ s *Socket }
+
+// Volatile returns an emitter of volatile events for this Socket, like socket.io-client's
+// socket.volatile: events that may be lost rather than wait.
+func (s *Socket) Volatile() VolatileSocket { return VolatileSocket{s} }
+
+// Emit sends a volatile event: as [Socket.Emit], except that when the connection is busy
+// (packets queued or being written, or an upgrade in progress) the event is dropped and Emit
+// returns nil, as socket.io-client discards a volatile packet when its transport is not
+// writable. It fails with [ErrQueueFull] only for an event larger than [Config].MaxQueueBytes
+// by itself, which can never be sent. It still returns [ErrNotConnected] when the Socket is
+// not connected (socket.io-client drops it then too, silently).
+func (v VolatileSocket) Emit(ctx context.Context, event string, args ...any) error {
+	_, err := v.s.emit(ctx, event, args, nil, sendVolatile)
+	if errors.Is(err, errDropped) {
+		return nil
+	}
 	return err
 }
 
 // EmitWithAck sends event with args (as Emit) asking for an acknowledgement, and waits for it.
-// It returns the ack's arguments, ctx's error (an ack timeout is a ctx deadline), or
-// [ErrDisconnected] when the Socket disconnects first.
+// It returns the ack's arguments, ctx's error (an ack timeout is a ctx deadline),
+// [ErrDisconnected] when the Socket disconnects first, or Emit's errors ([ErrNotConnected],
+// [ErrQueueFull]) when the event could not be sent.
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
 	ch := make(chan ackResult, 1)
-	id, err := s.emit(ctx, event, args, ch)
+	id, err := s.emit(ctx, event, args, ch, sendData)
 	if err != nil {
 		return Args{}, err
 	}
@@ -595,7 +626,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	}
 }
 
-func (s *Socket) emit(ctx context.Context, event string, args []any, ack chan ackResult) (uint64, error) {
+func (s *Socket) emit(ctx context.Context, event string, args []any, ack chan ackResult, class sendClass) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -625,11 +656,14 @@ func (s *Socket) emit(ctx context.Context, event string, args []any, ack chan ac
 		s.acks[p.ID] = ack
 	}
 	s.mu.Unlock()
-	if err := sendPacket(e, &p); err != nil {
+	if err := sendPacket(e, class, &p); err != nil {
 		if ack != nil {
 			s.mu.Lock()
 			delete(s.acks, p.ID)
 			s.mu.Unlock()
+		}
+		if errors.Is(err, ErrQueueFull) || errors.Is(err, errDropped) {
+			return 0, fmt.Errorf("client: emit %q: %w", event, err)
 		}
 		return 0, fmt.Errorf("%w: %w", ErrNotConnected, err)
 	}

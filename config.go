@@ -55,7 +55,9 @@ type Validation struct {
 	// on socketio values.
 	SkipOutgoing bool
 	// SkipAcks skips checking acks, both those the server sends and those
-	// clients send back to Server.EmitWithAck or Event.EmitWithAck.
+	// clients send back to any emit with ack: sockspec's (Server.EmitWithAck,
+	// Event.BroadcastWithAck, ...) and socketio's (s.EmitWithAck,
+	// ns.SocketIO().To("room").EmitWithAck).
 	SkipAcks bool
 	// SkipHandshake skips checking handshakes against the ws bindings
 	// (query, headers, method).

@@ -49,8 +49,10 @@
 //     returns a *ValidationError and nothing is sent; each emit is validated
 //     once, a broadcast too whatever the number of recipients;
 //   - acks: the value a handler returns against the event's x-ack (or 3.x
-//     reply), and the ack a client returns to [Server.EmitWithAck] (every
-//     recipient's, for [Server.BroadcastWithAck]);
+//     reply), and the ack a client returns to any emit with ack (every
+//     recipient's, for a broadcast): sockspec's [Server.EmitWithAck] and
+//     [Server.BroadcastWithAck] and direct socketio ones such as
+//     s.EmitWithAck (see Emitting);
 //   - handshakes against the namespace's ws channel binding: query
 //     parameters, converted to the types their schema names (integer,
 //     number, boolean, and arrays of them from repeated parameters), headers
@@ -88,10 +90,18 @@
 // and sends nothing. A broadcast is validated once, whatever the number of
 // recipients.
 //
-// The ack a client returns is validated for [Server.EmitWithAck],
-// [Event.EmitWithAck], [Server.BroadcastWithAck] and [Event.BroadcastWithAck]
-// only: socketio has no hook for acks, so the ack of a direct s.EmitWithAck
-// or To(room).EmitWithAck reaches the caller unchecked (its emit is checked).
+// The ack a client returns is checked in one place too: socketio's
+// Config.OnAck hook, which sockspec installs and which runs on the goroutine
+// waiting for the ack, before the caller sees it. So the acks of
+// [Server.EmitWithAck], [Event.EmitWithAck] and direct s.EmitWithAck calls
+// are all validated against the event's documented ack: an invalid ack is
+// returned with a *ValidationError (Direction ClientToServer), wrapped. For
+// a broadcast with ack ([Server.BroadcastWithAck], [Event.BroadcastWithAck],
+// ns.SocketIO().To("room").EmitWithAck) each answer is validated: the
+// invalid ones are left out of the result and their *ValidationErrors are
+// joined with the broadcast's own error. A Config.SocketIO.OnAck of yours
+// runs after sockspec's, for valid acks only. Config.Validation.SkipAcks
+// turns the check off.
 //
 // # Performance
 //

@@ -66,18 +66,16 @@ func (e Event[P, A]) Handle(ns *Namespace, h Handler[P, A]) {
 	ns.srv.mu.Unlock()
 }
 
-// Emit validates payload against the document (when to belongs to a
-// [Server]; see [Server.Emit]) and emits the event to a *socketio.Socket, a
-// *socketio.Namespace or a room selection.
+// Emit emits the event to a *socketio.Socket, a *socketio.Namespace or a
+// room selection. When to belongs to a [Server], payload is validated
+// against the document (see [Server.Emit]) by the hook the Server installs
+// on its Socket.IO server; an invalid payload returns a *ValidationError,
+// wrapped, and sends nothing.
 func (e Event[P, A]) Emit(ctx context.Context, to socketio.Target, payload P) error {
-	args := encodeValue(e.p, payload)
-	if srv := serverOf(to); srv != nil {
-		return srv.Emit(ctx, to, e.name, args...)
-	}
 	if targetNamespace(to) == nil {
 		return errors.New("sockspec: cannot tell the namespace of this emit target; use Event.EmitIn")
 	}
-	return to.Emit(ctx, e.name, args...)
+	return to.Emit(ctx, e.name, encodeValue(e.p, payload)...)
 }
 
 // EmitIn is Emit for a target whose namespace ns states, such as a room
@@ -87,17 +85,11 @@ func (e Event[P, A]) EmitIn(ctx context.Context, ns *Namespace, to socketio.Targ
 }
 
 // EmitWithAck emits the event to s and waits for the client's ack, decoded
-// into A. Both the payload and the ack are validated when s belongs to a
-// [Server] (see [Server.EmitWithAck]). A ctx deadline is the ack timeout.
+// into A. Both the payload and the ack are validated, by the Server's hooks,
+// when s belongs to a [Server] (see [Server.EmitWithAck]). A ctx deadline is
+// the ack timeout.
 func (e Event[P, A]) EmitWithAck(ctx context.Context, s *socketio.Socket, payload P) (A, error) {
-	args := encodeValue(e.p, payload)
-	var ack socketio.Args
-	var err error
-	if srv := serverOf(s); srv != nil {
-		ack, err = srv.EmitWithAck(ctx, s, e.name, args...)
-	} else {
-		ack, err = s.EmitWithAck(ctx, e.name, args...)
-	}
+	ack, err := s.EmitWithAck(ctx, e.name, encodeValue(e.p, payload)...)
 	if err != nil {
 		var zero A
 		return zero, err
@@ -117,14 +109,7 @@ func (e Event[P, A]) EmitWithAck(ctx context.Context, s *socketio.Socket, payloa
 // deadline, a recipient that disconnected) with one *ValidationError per
 // answer that is not. A ctx deadline is the ack timeout.
 func (e Event[P, A]) BroadcastWithAck(ctx context.Context, to socketio.BroadcastOperator, payload P) ([]A, error) {
-	args := encodeValue(e.p, payload)
-	var acks []socketio.Args
-	var err error
-	if srv := serverOf(to); srv != nil {
-		acks, err = srv.BroadcastWithAck(ctx, to, e.name, args...)
-	} else {
-		acks, err = to.EmitWithAck(ctx, e.name, args...)
-	}
+	acks, err := to.EmitWithAck(ctx, e.name, encodeValue(e.p, payload)...)
 	errs := []error{err}
 	out := make([]A, 0, len(acks))
 	for _, ack := range acks {

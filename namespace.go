@@ -60,8 +60,9 @@ type outEvent struct {
 func (n *Namespace) Name() string { return n.name }
 
 // SocketIO returns the underlying Socket.IO namespace (nil when the document
-// does not have this namespace). Emits made on it directly are not validated;
-// use [Server.Emit].
+// does not have this namespace). Emits made on it directly, and the acks
+// clients return to them, are validated like sockspec's own (see
+// [Server.SocketIO]).
 func (n *Namespace) SocketIO() *socketio.Namespace { return n.sio }
 
 // On registers a raw handler for event. The arguments it receives have been

@@ -123,6 +123,13 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 		}
 		return userOnEmit(ns, event, send)
 	}
+	userOnAck := sc.OnAck
+	sc.OnAck = func(ns *socketio.Namespace, event string, args socketio.Args) error {
+		if err := s.onAck(ns, event, args); err != nil || userOnAck == nil {
+			return err
+		}
+		return userOnAck(ns, event, args)
+	}
 	sio, err := socketio.NewServer(sc)
 	if err != nil {
 		return nil, fmt.Errorf("sockspec: %w", err)
@@ -143,7 +150,6 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 	for _, ns := range doc.Namespaces {
 		s.Namespace(ns.Name)
 	}
-	servers.Store(sio, s)
 	return s, nil
 }
 
@@ -151,7 +157,8 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 func (s *Server) Document() *asyncapi.Document { return s.doc }
 
 // SocketIO returns the underlying Socket.IO server. Emits made on it (or on
-// its namespaces and sockets) directly are not validated.
+// its namespaces and sockets) directly, and the acks clients return to them,
+// are validated too: sockspec installs socketio's OnEmit and OnAck hooks.
 func (s *Server) SocketIO() *socketio.Server { return s.sio }
 
 // Path returns the Socket.IO request path, such as "/socket.io/".
@@ -358,7 +365,6 @@ func (s *Server) startOnRequest() error {
 // Shutdown stops the Socket.IO server gracefully (see
 // socketio.Server.Shutdown). Later calls return [ErrServerClosed].
 func (s *Server) Shutdown(ctx context.Context) error {
-	servers.Delete(s.sio)
 	if err := s.sio.Shutdown(ctx); err != nil {
 		if errors.Is(err, socketio.ErrServerClosed) {
 			return ErrServerClosed
@@ -370,27 +376,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close closes every connection at once. Later calls return [ErrServerClosed].
 func (s *Server) Close() error {
-	servers.Delete(s.sio)
 	if err := s.sio.Close(); err != nil {
 		if errors.Is(err, socketio.ErrServerClosed) {
 			return ErrServerClosed
 		}
 		return err
-	}
-	return nil
-}
-
-// servers maps Socket.IO servers to their sockspec Server, so a typed
-// Event can find the document of the socket or namespace it emits to.
-var servers sync.Map
-
-func serverOf(t socketio.Target) *Server {
-	ns := targetNamespace(t)
-	if ns == nil {
-		return nil
-	}
-	if s, ok := servers.Load(ns.Server()); ok {
-		return s.(*Server)
 	}
 	return nil
 }
@@ -440,22 +430,17 @@ func (s *Server) onEmit(sns *socketio.Namespace, event string, args []any) ([]an
 }
 
 // EmitWithAck emits a validated event to the socket and waits for its ack,
-// which is validated against the event's documented ack (a
-// *ValidationError with Direction ClientToServer when it does not match).
-// A ctx deadline is the ack timeout.
+// which is validated against the event's documented ack: when it does not
+// match, EmitWithAck returns the ack and a *ValidationError (Direction
+// ClientToServer), wrapped. A ctx deadline is the ack timeout. It is
+// to.EmitWithAck, after checking that to belongs to this server: the hooks
+// sockspec installs (onEmit, onAck) validate both directions, as they do for
+// a direct s.EmitWithAck.
 func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event string, args ...any) (socketio.Args, error) {
-	n, err := s.nsOf(to)
-	if err != nil {
+	if _, err := s.nsOf(to); err != nil {
 		return socketio.Args{}, err
 	}
-	ack, err := to.EmitWithAck(ctx, event, args...) // validated by onEmit
-	if err != nil {
-		return ack, err
-	}
-	if ve := s.checkAck(n, event, ack); ve != nil {
-		return ack, ve
-	}
-	return ack, nil
+	return to.EmitWithAck(ctx, event, args...)
 }
 
 // BroadcastWithAck emits a validated event to every socket to selects (such
@@ -464,35 +449,43 @@ func (s *Server) EmitWithAck(ctx context.Context, to *socketio.Socket, event str
 // recipient answered or ctx is done, with the answers received. Each answer
 // is validated against the event's documented ack; the answers that do not
 // match are left out of the result and reported, one *ValidationError each
-// (Direction ClientToServer), in the returned error, joined with the
-// broadcast's own error (a deadline, a recipient that disconnected).
+// (Direction ClientToServer, wrapped), in the returned error, joined with the
+// broadcast's own error (a deadline, a recipient that disconnected). It is
+// to.EmitWithAck after checking that to belongs to this server (see
+// [Server.EmitWithAck]).
 func (s *Server) BroadcastWithAck(ctx context.Context, to socketio.BroadcastOperator, event string, args ...any) ([]socketio.Args, error) {
-	n, err := s.nsOf(to)
-	if err != nil {
+	if _, err := s.nsOf(to); err != nil {
 		return nil, err
 	}
-	acks, err := to.EmitWithAck(ctx, event, args...) // validated by onEmit
-	if len(acks) == 0 {
-		return acks, err
+	return to.EmitWithAck(ctx, event, args...)
+}
+
+// onAck is socketio's OnAck hook, the one place where the acks clients
+// return are validated: those of sockspec's EmitWithAck, BroadcastWithAck
+// and Event methods, and those of emits made directly on socketio values
+// (s.EmitWithAck, ns.SocketIO().To("room").EmitWithAck). It runs on the
+// goroutine waiting for the ack.
+func (s *Server) onAck(sns *socketio.Namespace, event string, ack socketio.Args) error {
+	// ready orders this read after Start built n.out; before Start no emit
+	// (hence no ack) passes onEmit unless outgoing checks are off.
+	if s.cfg.Validation.SkipAcks || !s.ready.Load() {
+		return nil
 	}
-	errs := []error{err}
-	valid := acks[:0]
-	for _, ack := range acks {
-		if ve := s.checkAck(n, event, ack); ve != nil {
-			errs = append(errs, ve)
-			continue
-		}
-		valid = append(valid, ack)
+	n, err := s.nsOf(sns)
+	if err != nil {
+		// An undocumented namespace: its emits are refused by onEmit unless
+		// SkipOutgoing, and there is no ack schema to check against.
+		return nil
 	}
-	return valid, errors.Join(errs...)
+	if ve := s.checkAck(n, event, ack); ve != nil {
+		return ve
+	}
+	return nil
 }
 
 // checkAck validates a client's ack of an event the server emitted against
 // the event's documented ack.
 func (s *Server) checkAck(n *Namespace, event string, ack socketio.Args) *ValidationError {
-	if s.cfg.Validation.SkipAcks {
-		return nil
-	}
 	o := n.out[event]
 	if o == nil {
 		return nil

@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -37,10 +38,12 @@ import (
 // still waits for every server of the cluster). The event gets no recovery
 // offset and is not kept for replay (as in Node, and as Socket.EmitWithAck).
 //
-// Config.OnEmit sees the event before it is encoded. The answers are not
-// validated by this package. EmitWithAck returns [ErrReservedEvent] for a
-// reserved name, an encoding error for an argument encoding/json cannot
-// encode, and the adapter's errors wrapped.
+// Config.OnEmit sees the event before it is encoded, and Config.OnAck each
+// answer before it is returned, on this goroutine: an answer the hook
+// refuses is left out of the result and the hook's error, wrapped, is
+// joined (errors.Join) with the call's own error, if any. EmitWithAck
+// returns [ErrReservedEvent] for a reserved name, an encoding error for an
+// argument encoding/json cannot encode, and the adapter's errors wrapped.
 func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("emit %q: %w", event, err)
@@ -84,17 +87,41 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 	res := c.finish()
 	switch {
 	case res.complete && res.lost == 0:
-		return res.responses, nil
+		err = nil
 	case res.complete:
-		return res.responses, fmt.Errorf("emit %q: %d of %d recipients disconnected before answering: %w",
+		err = fmt.Errorf("emit %q: %d of %d recipients disconnected before answering: %w",
 			event, res.lost, res.expected, ErrDisconnected)
 	case res.counted:
-		return res.responses, fmt.Errorf("emit %q: %d of %d recipients answered (%d disconnected): %w",
+		err = fmt.Errorf("emit %q: %d of %d recipients answered (%d disconnected): %w",
 			event, len(res.responses), res.expected, res.lost, ctx.Err())
 	default:
-		return res.responses, fmt.Errorf("emit %q: %d answers, some servers did not report their recipients: %w",
+		err = fmt.Errorf("emit %q: %d answers, some servers did not report their recipients: %w",
 			event, len(res.responses), ctx.Err())
 	}
+	if b.ns.srv.cfg.OnAck == nil || len(res.responses) == 0 {
+		return res.responses, err
+	}
+	return b.ns.srv.checkAcks(b.ns, event, res.responses, err)
+}
+
+// checkAcks runs Config.OnAck on each answer of a broadcast with ack: it
+// keeps the answers the hook accepts (in place: the collector is finished,
+// so responses is the caller's) and joins the hook's errors after err.
+func (srv *Server) checkAcks(ns *Namespace, event string, responses []Args, err error) ([]Args, error) {
+	var errs []error
+	valid := responses[:0]
+	for _, a := range responses {
+		if aerr := srv.checkAck(ns, event, a); aerr != nil {
+			errs = append(errs, aerr)
+			continue
+		}
+		valid = append(valid, a)
+	}
+	if errs == nil {
+		return valid, err
+	}
+	clear(responses[len(valid):])
+	return valid, errors.Join(append([]error{err}, errs...)...)
 }
 
 // ackCollector is the [AckSink] of one EmitWithAck: it counts what the

@@ -48,7 +48,10 @@
 // disconnects does not leave the call waiting for its deadline (the error
 // then wraps [ErrDisconnected]), and a volatile broadcast does not wait for
 // the recipients it skipped. Acks for unknown ids, and late ones, are
-// ignored (Debug log).
+// ignored (Debug log). Config.OnAck, when set, checks each ack on the
+// goroutine of the EmitWithAck call (never on the read loop): a refused ack
+// is returned with the hook's error, and a refused answer of a broadcast is
+// left out, its error joined into the call's.
 //
 // # Rooms
 //
@@ -71,7 +74,9 @@
 // sockets itself) and server-side emits ([ServerSideEmitter],
 // delivered to [Namespace.OnServerSideEmit] handlers through
 // [Namespace.DeliverServerSideEmit]). Config.OnEmit sees every emit and
-// broadcast before it is encoded, so a layer above can validate them.
+// broadcast before it is encoded, and Config.OnAck every ack a client
+// returns to an emit with ack (each answer of a broadcast with ack) before
+// the caller gets it, so a layer above can validate both directions.
 //
 // # Concurrency
 //

@@ -58,6 +58,20 @@ type Config struct {
 	// place. It must be safe for concurrent use, must not emit, and must not
 	// modify args (it is the caller's).
 	OnEmit func(ns *Namespace, event string, args []any) ([]any, error)
+	// OnAck, if set, is called once per ack a client returns to an emit
+	// that asked for one: the answer to a Socket.EmitWithAck, and each
+	// answer to a BroadcastOperator.EmitWithAck or Namespace.EmitWithAck
+	// (those an adapter relays from other servers included). event is the
+	// name of the emitted event. It runs on the goroutine of the
+	// EmitWithAck call once the answer is in, never on a connection's read
+	// loop (so it may take its time without stalling other packets), and
+	// before the caller sees the answer. A non-nil error is returned by
+	// Socket.EmitWithAck, wrapped, with the ack; for a broadcast the answer
+	// is left out of the result and the error, wrapped, is joined into the
+	// call's error. It is OnEmit's counterpart for the client's side of an
+	// exchange, so a layer above can validate every ack in one place. It
+	// must be safe for concurrent use and must not modify args.
+	OnAck func(ns *Namespace, event string, args Args) error
 	// Logger receives Warn records for limits hit, Error records for
 	// recovered panics and Debug records for peers' protocol mistakes; nil
 	// means slog.Default().
@@ -335,6 +349,17 @@ func (srv *Server) checkEmit(ns *Namespace, event string, args []any) ([]any, er
 		return nil, fmt.Errorf("emit %q: %w", event, err)
 	}
 	return args, nil
+}
+
+// checkAck runs Config.OnAck on a client's answer to event.
+func (srv *Server) checkAck(ns *Namespace, event string, a Args) error {
+	if srv.cfg.OnAck == nil {
+		return nil
+	}
+	if err := srv.cfg.OnAck(ns, event, a); err != nil {
+		return fmt.Errorf("ack of %q: %w", event, err)
+	}
+	return nil
 }
 
 func (srv *Server) debug(msg string, s *Socket, attrs ...slog.Attr) {

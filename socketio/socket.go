@@ -219,7 +219,9 @@ func (s *Socket) emit(ctx context.Context, event string, args []any, volatile bo
 // ctx is done first (errors.Is(err, context.DeadlineExceeded) for a
 // timeout), or with [ErrDisconnected] when the socket disconnects. A late
 // ack is ignored. Calling it from a handler of the same socket is fine: acks
-// are settled by the connection's read loop, not by the worker.
+// are settled by the connection's read loop, not by the worker. The ack
+// goes through Config.OnAck, on this goroutine: when the hook refuses it,
+// EmitWithAck returns the ack and the hook's error, wrapped.
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
 	if err := ctx.Err(); err != nil {
 		return Args{}, fmt.Errorf("emit %q: %w", event, err)
@@ -260,6 +262,10 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	case a, ok := <-ch:
 		if !ok {
 			return Args{}, fmt.Errorf("emit %q: %w", event, ErrDisconnected)
+		}
+		// The event name needs no room in ackEntry: this call still has it.
+		if err := s.ns.srv.checkAck(s.ns, event, a); err != nil {
+			return a, err
 		}
 		return a, nil
 	case <-ctx.Done():

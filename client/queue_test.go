@@ -115,6 +115,9 @@ func newStallServer(t *testing.T) *stallServer {
 		Logger: slog.New(slog.DiscardHandler),
 		// No ping while the test pauses the server: the pause must not end the session.
 		Engine: engineio.Config{PingInterval: time.Minute, PingTimeout: time.Minute},
+		// On resume a thousand queued events arrive at once, faster than the handler
+		// drains them; the default bound (256) would close the connection.
+		MaxPendingEvents: 1 << 16,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,15 @@
 // reported, never followed forever; YAML or compiler panics are recovered
 // into findings. The loader is fuzzed (FuzzAsyncAPIDocument).
 //
+// # Bundling
+//
+// [Document.Raw] is the main file only. [Document.Bundle] returns one
+// self-contained tree instead, for readers that cannot follow a $ref to
+// another file (the docs page, a browser fetching asyncapi.json): the
+// targets in other files are moved under components (schemas, messages...)
+// with collision-free names and their $ref rewritten to "#/components/...",
+// so recursive schemas across files still work; see its documentation.
+//
 // # Conversion
 //
 // [Convert] rewrites a 2.x document as 3.0.0; see its documentation.

@@ -2,6 +2,7 @@ package asyncapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,7 +13,8 @@ import (
 
 // FuzzAsyncAPIDocument feeds arbitrary YAML/JSON to the loader: it must never
 // panic or hang, an error must be an *InvalidError (the input is in memory),
-// and a document accepted once must be accepted again with the same model.
+// a document accepted once must be accepted again with the same model, and
+// it must bundle.
 func FuzzAsyncAPIDocument(f *testing.F) {
 	for _, dir := range []string{"valid", "invalid"} {
 		files, _ := filepath.Glob(filepath.Join(corpus, dir, "*.*"))
@@ -43,6 +45,16 @@ func FuzzAsyncAPIDocument(f *testing.F) {
 		}
 		if a, b := summary(doc), summary(again); len(a) != len(b) {
 			t.Fatalf("non-deterministic model: %v vs %v", a, b)
+		}
+		// every $ref of an accepted document resolved, so it bundles
+		tree, err := doc.Bundle()
+		if err != nil {
+			t.Fatalf("bundle: %v", err)
+		}
+		if b, err := json.Marshal(tree); err != nil {
+			t.Fatalf("bundle is not JSON: %v", err)
+		} else if _, err := asyncapi.Parse(context.Background(), "bundle.json", b, cfg); err != nil && !errors.As(err, &inv) {
+			t.Fatalf("bundle: %v", err)
 		}
 		if doc.Version[0] == '2' {
 			if out, err := asyncapi.Convert(doc, asyncapi.ConvertOptions{}); err == nil {

@@ -125,6 +125,12 @@ func (sc *schemaCompiler) load(raw string) (any, error) {
 		return src.root, nil
 	}
 	cp := maps.Clone(root)
+	if dialect != "" {
+		// A $ref to another file resolves against this resource's URL
+		// without its query, so the other file would be compiled in the
+		// default dialect: carry the dialect over.
+		cp = withDialect(cp, u, dialect).(map[string]any)
+	}
 	delete(cp, "$id")
 	delete(cp, "id")
 	switch dialect {
@@ -138,6 +144,35 @@ func (sc *schemaCompiler) load(raw string) (any, error) {
 		cp["$schema"] = Dialect2020
 	}
 	return cp, nil
+}
+
+// withDialect copies v with every $ref to another file made absolute and
+// given the query "dialect=...".
+func withDialect(v any, base *url.URL, dialect string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, c := range x {
+			m[k] = withDialect(c, base, dialect)
+		}
+		if ref, ok := x["$ref"].(string); ok && ref != "" && ref[0] != '#' {
+			if r, err := url.Parse(ref); err == nil {
+				abs := base.ResolveReference(r)
+				if abs.Scheme == "file" {
+					abs.RawQuery = "dialect=" + url.QueryEscape(dialect)
+					m["$ref"] = abs.String()
+				}
+			}
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, c := range x {
+			a[i] = withDialect(c, base, dialect)
+		}
+		return a
+	}
+	return v
 }
 
 // compile compiles the schema at n (a value inside one of the document's

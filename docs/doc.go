@@ -28,7 +28,12 @@
 // rendering. A schema that refers to itself, directly or through others, is
 // expanded once and its recursive use drawn as a link back ("recursive: see
 // Node"); schema trees are also bounded in depth and size, so no document can
-// make rendering hang. External references are shown, never fetched.
+// make rendering hang. A pointer that crosses a Reference Object
+// ("#/channels/chat/messages/x" where channels/chat is a $ref) is followed,
+// as the loader follows it. References to other files are shown, never
+// fetched: for a document split over several files, render the tree of
+// asyncapi's Document.Bundle, in which every such reference has become a
+// local one, so the page is complete and asyncapi.json self-contained.
 //
 // # Internal extensions
 //

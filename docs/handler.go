@@ -85,7 +85,9 @@ type Handler struct {
 // NewHandler renders doc, a raw AsyncAPI 2.x or 3.x document as decoded from
 // JSON or YAML (map[string]any trees; map[any]any with string keys and typed
 // Go slices and maps are accepted too). Local $refs ("#/...") are resolved
-// for the page, recursive schemas drawn once with a link back. doc is not
+// for the page, recursive schemas drawn once with a link back; refs to other
+// files are not (pass asyncapi's Document.Bundle, not Document.Raw, for a
+// document split over several files). doc is not
 // modified and not retained. It returns an error when doc is nil, has no
 // 2.x or 3.x "asyncapi" version, or holds values JSON cannot encode.
 func NewHandler(doc map[string]any, cfg Config) (*Handler, error) {

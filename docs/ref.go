@@ -61,8 +61,17 @@ func (r *resolver) derefMap(v any) (map[string]any, string) {
 }
 
 // pointer evaluates a local JSON pointer fragment such as
-// "#/components/schemas/a~1b".
+// "#/components/schemas/a~1b". A Reference Object met on the way is
+// followed, as the loader does: 3.x operations list
+// "#/channels/chat/messages/x" where channels/chat is often itself a $ref.
 func (r *resolver) pointer(ref string) (any, bool) {
+	hops := maxRefHops
+	return r.walk(ref, &hops)
+}
+
+// walk is pointer with a budget of references followed, shared with the
+// references it follows, so that "#/a" = {$ref: "#/a/b"} ends.
+func (r *resolver) walk(ref string, hops *int) (any, bool) {
 	if !strings.HasPrefix(ref, "#") {
 		return nil, false
 	}
@@ -79,6 +88,22 @@ func (r *resolver) pointer(ref string) (any, bool) {
 	var cur any = r.root
 	for _, tok := range strings.Split(frag[1:], "/") {
 		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		for {
+			c, _ := cur.(map[string]any)
+			if _, has := c[tok]; has || c == nil {
+				break
+			}
+			next, isRef := c["$ref"].(string)
+			if !isRef || *hops <= 0 {
+				return nil, false
+			}
+			*hops--
+			t, found := r.walk(next, hops)
+			if !found {
+				return nil, false
+			}
+			cur = t
+		}
 		switch c := cur.(type) {
 		case map[string]any:
 			v, ok := c[tok]

@@ -136,9 +136,9 @@ func New(doc *asyncapi.Document, cfg Config) (*Server, error) {
 	}
 	s.sio = sio
 	if !cfg.DisableDocs {
-		raw, ok := doc.Raw.(map[string]any)
-		if !ok {
-			return nil, errors.New("sockspec: the document has no raw tree for the docs (set DisableDocs)")
+		raw, err := doc.Bundle() // every file of the document, for the page and asyncapi.json
+		if err != nil {
+			return nil, fmt.Errorf("sockspec: docs: %w (or set DisableDocs)", err)
 		}
 		h, err := docs.NewHandler(raw, cfg.Docs)
 		if err != nil {

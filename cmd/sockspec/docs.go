@@ -33,9 +33,9 @@ written, 2 on usage errors.`,
 			if err != nil {
 				return err
 			}
-			raw, ok := doc.Raw.(map[string]any)
-			if !ok {
-				return &exitError{exitInvalid, fmt.Errorf("%s: the document is not an object", args[0])}
+			raw, err := doc.Bundle() // every file of the document, self-contained
+			if err != nil {
+				return &exitError{exitInvalid, err}
 			}
 			cfg := docs.Config{Title: title, ReactComponent: react, IncludeInternal: internal}
 			if err := docs.WriteStatic(dir, raw, cfg); err != nil {

@@ -311,3 +311,27 @@ func TestMockBinarySignals(t *testing.T) {
 // client closed mid-upgrade can wait for its deadline (reported to the
 // engineio owner), which would make these tests slow and flaky.
 var wsOnly = client.Config{Transports: []client.Transport{client.WebSocket}}
+
+// A document split over several files is bundled: the page and asyncapi.json are complete
+// and self-contained (no reference to a file the reader of the site does not have).
+func TestDocsMultiFile(t *testing.T) {
+	dir := t.TempDir()
+	main := filepath.Join("..", "..", "asyncapi", "testdata", "bundle", "asyncapi.yaml")
+	if code, _, errOut := runCLI(t, "docs", main, "-o", dir); code != 0 {
+		t.Fatalf("docs: %d %s", code, errOut)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if bytes.Contains(page, []byte("unresolved reference")) {
+		t.Error("index.html shows an unresolved reference")
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "asyncapi.json"))
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range regexp.MustCompile(`"\$ref":\s*"([^"]*)"`).FindAllSubmatch(b, -1) {
+		if !bytes.HasPrefix(ref[1], []byte("#/")) {
+			t.Errorf("asyncapi.json keeps the external reference %s", ref[1])
+		}
+	}
+}

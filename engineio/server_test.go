@@ -903,12 +903,17 @@ func TestCloseWithReason(t *testing.T) {
 		t.Fatalf("reason %q", ev.reason)
 	}
 
-	// CloseNow drops the queue: the WebSocket gets no message, only the close.
+	// CloseNow drops the queue: the WebSocket gets no message, only the close. The writer is
+	// held busy so that the message is still queued when CloseNow runs (a free writer could
+	// have written it already, and that is not a flush).
 	ws := e.dial("EIO=4&transport=websocket")
 	mustReadWS(t, ws)
 	c := e.conn()
+	release := engineio.HoldWriter(c)
 	_ = c.Send(engineio.Message{Data: []byte("dropped")})
-	if err := c.CloseNow(engineio.ReasonParseError); err != nil {
+	err := c.CloseNow(engineio.ReasonParseError)
+	release()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.CloseNow(engineio.ReasonParseError); !errors.Is(err, engineio.ErrClosed) {

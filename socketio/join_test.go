@@ -21,20 +21,7 @@ import (
 func TestGoClientListedRightAfterConnect(t *testing.T) {
 	srv, url := newServer(t, socketio.Config{})
 	ns := srv.Of("/")
-	stop := make(chan struct{})
-	var loop sync.WaitGroup
-	loop.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				// Volatile: a client busy connecting does not build a backlog.
-				_ = ns.Volatile().Emit(context.Background(), "tick")
-			}
-		}
-	})
-	defer func() { close(stop); loop.Wait() }()
+	defer flood(ns)()
 
 	for _, tr := range []client.Transport{client.WebSocket, client.Polling} {
 		t.Run(string(tr), func(t *testing.T) {
@@ -75,24 +62,30 @@ func TestGoClientListedRightAfterConnect(t *testing.T) {
 	}
 }
 
-// Raw WebSocket clients connecting while the namespace is flooded with
-// broadcasts: the first Socket.IO packet each gets is its CONNECT answer.
-func TestNoBroadcastBeforeConnectOverWebSocket(t *testing.T) {
-	srv, url := newServer(t, socketio.Config{})
-	ns := srv.Of("/")
-	stop := make(chan struct{})
+// flood broadcasts "tick" to ns in a loop until the returned stop is called.
+// The ticks are volatile, so a client busy connecting builds no backlog.
+func flood(ns *socketio.Namespace) (stop func()) {
+	done := make(chan struct{})
 	var loop sync.WaitGroup
 	loop.Go(func() {
 		for {
 			select {
-			case <-stop:
+			case <-done:
 				return
 			default:
 				_ = ns.Volatile().Emit(context.Background(), "tick")
 			}
 		}
 	})
-	defer func() { close(stop); loop.Wait() }()
+	return func() { close(done); loop.Wait() }
+}
+
+// Raw WebSocket clients connecting while the namespace is flooded with
+// broadcasts: the first Socket.IO packet each gets is its CONNECT answer.
+func TestNoBroadcastBeforeConnectOverWebSocket(t *testing.T) {
+	srv, url := newServer(t, socketio.Config{})
+	ns := srv.Of("/")
+	defer flood(ns)()
 	for i := range 30 {
 		w := dial(t, url)
 		w.send("0")

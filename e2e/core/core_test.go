@@ -7,8 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"net/http/httptest"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +19,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/sockspec/sockspec/e2e/internal/harness"
 	"github.com/sockspec/sockspec/engineio"
+	"github.com/sockspec/sockspec/internal/testenv"
 	"github.com/sockspec/sockspec/socketio"
 )
 
@@ -43,10 +44,7 @@ func requireNode(t *testing.T) string {
 		_, err = os.Stat(filepath.Join(e2eDir(t), "node_modules", "socket.io-client"))
 	}
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("node and e2e/node_modules are required (run ./scripts/test.sh): %v", err)
-		}
-		t.Skipf("node or e2e/node_modules missing: %v", err)
+		testenv.Missing(t, fmt.Sprintf("node and e2e/node_modules are required: %v", err))
 	}
 	return node
 }
@@ -110,7 +108,7 @@ func newServer(t *testing.T, recovery bool) *socketio.Server {
 func newServerPolls(t *testing.T, recovery bool) (*socketio.Server, *polls) {
 	t.Helper()
 	cfg := socketio.Config{
-		Logger: testLogger(),
+		Logger: harness.Logger(),
 		Engine: engineio.Config{
 			PingInterval: 300 * time.Millisecond,
 			PingTimeout:  200 * time.Millisecond,
@@ -229,8 +227,8 @@ func TestSocketIOClient(t *testing.T) {
 	for _, transport := range []string{"websocket", "polling", "upgrade"} {
 		t.Run(transport, func(t *testing.T) {
 			srv, pl := newServerPolls(t, false)
-			plain := start(t, srv)
-			recovering := start(t, newServer(t, true))
+			plain := harness.Serve(t, srv)
+			recovering := harness.Serve(t, newServer(t, true))
 
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
@@ -249,32 +247,6 @@ func TestSocketIOClient(t *testing.T) {
 			checkPolls(t, pl.all())
 		})
 	}
-}
-
-// testLogger logs debug records to stderr when E2E_DEBUG is set.
-func testLogger() *slog.Logger {
-	if os.Getenv("E2E_DEBUG") == "" {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// start serves srv on a loopback port until the test ends and returns its URL.
-func start(t *testing.T, srv *socketio.Server) string {
-	t.Helper()
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		hs.Close()
-		if n := srv.Engine().Count(); n != 0 {
-			t.Errorf("%d Engine.IO sessions still open after shutdown", n)
-		}
-	})
-	return hs.URL
 }
 
 // checkPolls checks the Go side of the "broadcast with ack" scenario of

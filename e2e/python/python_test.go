@@ -15,10 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
-	"net/http/httptest"
-	"os"
 	"os/exec"
 	"reflect"
 	"slices"
@@ -28,6 +25,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/sockspec/sockspec/e2e/internal/harness"
 	"github.com/sockspec/sockspec/engineio"
 	"github.com/sockspec/sockspec/internal/testenv"
 	"github.com/sockspec/sockspec/socketio"
@@ -72,7 +70,7 @@ func (o *observed) add(f func()) {
 func newServer(t *testing.T, obs *observed) *socketio.Server {
 	t.Helper()
 	srv, err := socketio.NewServer(socketio.Config{
-		Logger: testLogger(),
+		Logger: harness.Logger(),
 		// Short pings, so that python-engineio's ping answers are part of
 		// every scenario.
 		Engine: engineio.Config{PingInterval: 300 * time.Millisecond, PingTimeout: 2 * time.Second},
@@ -227,7 +225,7 @@ func TestPythonSocketIOClient(t *testing.T) {
 			t.Parallel()
 			obs := &observed{reasons: map[socketio.SocketID]socketio.DisconnectReason{}}
 			srv := newServer(t, obs)
-			url := start(t, srv)
+			url := harness.Serve(t, srv)
 
 			steps := runClient(t, url, mode)
 			want := expected(mode)
@@ -476,30 +474,4 @@ func checkServer(t *testing.T, srv *socketio.Server, obs *observed, mode string,
 	if len(obs.reasons) != 4 {
 		t.Errorf("server saw %d sockets disconnect, want 4: %v", len(obs.reasons), obs.reasons)
 	}
-}
-
-// testLogger logs debug records to stderr when E2E_DEBUG is set.
-func testLogger() *slog.Logger {
-	if os.Getenv("E2E_DEBUG") == "" {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// start serves srv on a loopback port until the test ends and returns its URL.
-func start(t *testing.T, srv *socketio.Server) string {
-	t.Helper()
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		hs.Close()
-		if n := srv.Engine().Count(); n != 0 {
-			t.Errorf("%d Engine.IO sessions still open after shutdown", n)
-		}
-	})
-	return hs.URL
 }

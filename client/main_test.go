@@ -166,12 +166,3 @@ func recv[T any](t *testing.T, ch <-chan T) T {
 	var zero T
 	return zero
 }
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}

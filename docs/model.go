@@ -37,16 +37,16 @@ type link struct{ Name, URL, Email string }
 type extension struct{ Key, Value string }
 
 type server struct {
-	ID, Name, Title     string
-	URL, Protocol       string
-	ProtocolVersion     string
-	SocketIOPath        string
-	Description         template.HTML
-	Variables           []variable
-	Security            []requirement
-	Bindings            string
-	Tags                []string
-	scheme, host, first string
+	ID, Name, Title string
+	URL, Protocol   string
+	ProtocolVersion string
+	SocketIOPath    string
+	Description     template.HTML
+	Variables       []variable
+	Security        []requirement
+	Bindings        string
+	Tags            []string
+	scheme, host    string
 }
 
 type variable struct {

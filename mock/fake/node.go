@@ -116,7 +116,6 @@ type node struct {
 	not                *node
 	ifN, thenN, elseN  *node
 	height             int
-	problems           []*SchemaError // static problems found while parsing (bad regexp, bad keyword values)
 	objHints, arrHints bool
 	strHints, numHints bool
 }

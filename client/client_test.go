@@ -191,8 +191,7 @@ func TestBinary(t *testing.T) {
 
 func TestClientAcksServer(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, trs []client.Transport) {
-		var s *client.Socket
-		s = dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s2 *client.Socket) {
+		s := dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s2 *client.Socket) {
 			s2.On("question", func(ctx context.Context, a client.Args) []any {
 				// a handler may wait for an ack on its own socket
 				if _, err := s.EmitWithAck(ctx, "ack"); err != nil {
@@ -403,8 +402,7 @@ func TestReconnect(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, trs []client.Transport) {
 		reasons := make(chan client.DisconnectReason, 2)
 		connects := make(chan string, 4)
-		var s *client.Socket
-		s = dial(t, ref.Port, "/", client.Config{Transports: trs, Reconnection: client.Reconnection{Delay: 20 * time.Millisecond}}, func(s2 *client.Socket) {
+		s := dial(t, ref.Port, "/", client.Config{Transports: trs, Reconnection: client.Reconnection{Delay: 20 * time.Millisecond}}, func(s2 *client.Socket) {
 			s2.OnDisconnect(func(r client.DisconnectReason) { reasons <- r })
 			s2.OnConnect(func() { connects <- s2.ID() })
 		})

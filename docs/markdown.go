@@ -277,7 +277,7 @@ func safeHref(h string) bool {
 	if colon < 0 {
 		return true
 	}
-	return strings.IndexAny(h[:colon], "/?#") >= 0
+	return strings.ContainsAny(h[:colon], "/?#")
 }
 
 func isWordByte(c byte) bool {

@@ -801,9 +801,7 @@ func (b *builder) scheme(name string, v any) *scheme {
 		}
 		s.Flows = append(s.Flows, f)
 	}
-	for _, e := range extensions(m) {
-		s.Details = append(s.Details, e)
-	}
+	s.Details = append(s.Details, extensions(m)...)
 	return s
 }
 

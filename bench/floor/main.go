@@ -42,7 +42,8 @@ func main() {
 			os.Exit(1)
 		}
 		go func() {
-			if err := serve(c); err != nil && !errors.Is(err, io.EOF) {
+			// serve returns only when the connection ends; EOF is the client leaving.
+			if err := serve(c); !errors.Is(err, io.EOF) {
 				fmt.Fprintln(os.Stderr, "floor:", err)
 			}
 			c.Close()

@@ -191,7 +191,8 @@ func TestBinary(t *testing.T) {
 
 func TestClientAcksServer(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, trs []client.Transport) {
-		s := dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s2 *client.Socket) {
+		var s *client.Socket // the handler below emits on it
+		s = dial(t, ref.Port, "/", client.Config{Transports: trs}, func(s2 *client.Socket) {
 			s2.On("question", func(ctx context.Context, a client.Args) []any {
 				// a handler may wait for an ack on its own socket
 				if _, err := s.EmitWithAck(ctx, "ack"); err != nil {
